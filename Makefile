@@ -1,0 +1,63 @@
+# Seire — `make run` installs everything and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PIP_QUIET := 2> >(grep -v "^WARNING: Location" >&2)
+
+.PHONY: run install test test-fast lint format bench lock browser-deps migrations-check clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.lock $(PIP_QUIET)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, create the SQLite database, load the catalogue and the demo, serve :8000
+run: install
+	$(BIN)/seire demo
+
+## browser-deps: Debian's Chromium for the Playwright tests
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
+
+## test: the whole suite (unit, database, browser); DATABASE_URL picks the database
+test: install browser-deps migrations-check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: everything but the browser tests
+test-fast: install migrations-check
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+migrations-check: install
+	$(BIN)/python -m seire makemigrations --check --dry-run > /dev/null
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: benchmarks, each printing ratios measured side by side in one run
+bench: install
+	$(BIN)/python bench/run.py
+
+## lock: re-pin requirements.lock (with hashes) from requirements.in
+lock:
+	test -x $(VENV)-lock/bin/pip-compile || { $(PYTHON) -m venv $(VENV)-lock && \
+		$(VENV)-lock/bin/pip install --quiet pip-tools; }
+	$(VENV)-lock/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--output-file requirements.lock requirements.in
+
+clean:
+	rm -rf $(VENV) $(VENV)-lock staticfiles .pytest_cache .hypothesis seire.sqlite3*

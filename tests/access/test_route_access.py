@@ -1,0 +1,219 @@
+"""Every URL pattern × every persona: who may open what.
+
+The table below is the access policy. The test walks Django's URL resolver and the
+OpenAPI schema, so a new route without a row here fails `test_it_has_an_expectation_for_
+every_route` — access is decided when a route is added, not later.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from seire.api import api
+
+PERSONAS = ["anonymous", "provider_a", "provider_b", "owner_x", "owner_y", "manager",
+            "analyst", "no_role"]
+STAFF = {"provider_a", "provider_b", "owner_x", "owner_y", "manager", "analyst"}
+LOGIN = "login_redirect"  # 302 to the login page
+
+
+def everyone(status):
+    return dict.fromkeys(PERSONAS, status)
+
+
+def staff_only(ok=200, **overrides):
+    table = {p: (ok if p in STAFF else 403) for p in PERSONAS}
+    table["anonymous"] = LOGIN
+    table.update(overrides)
+    return table
+
+
+def api_staff(ok=200, **overrides):
+    table = {p: (ok if p in STAFF else 401) for p in PERSONAS}
+    table.update(overrides)
+    return table
+
+
+# (url name, kwargs from the cast, {persona: expected status}) — one row per case; object-level
+# rows name the object the persona may or may not see.
+CASES = [
+    ("home", {}, {**everyone(200), "anonymous": LOGIN}),
+    ("health", {}, everyone(200)),
+    ("login", {}, {**everyone(302), "anonymous": 200}),
+    ("logout", {}, everyone(405)),  # GET is refused; logging out is a POST
+    ("set_language", {}, everyone(302)),
+    ("organisation:unit_list", {}, staff_only()),
+    # Paul's own unit: Pille (other county) and the WSC owner may not see it.
+    ("organisation:unit_detail", {"pk": "harju_vs"}, staff_only(provider_b=403, owner_y=403)),
+    ("organisation:unit_detail", {"pk": "tartu_wsc"},
+     staff_only(provider_a=403, provider_b=403, owner_x=403)),
+    ("organisation:service_list", {}, staff_only()),
+    ("organisation:service_detail", {"code": "VS"}, staff_only(owner_y=403)),
+    ("organisation:service_detail", {"code": "WSC"},
+     staff_only(provider_a=403, provider_b=403, owner_x=403)),
+    ("api:openapi-json", {}, everyone(200)),  # the schema is public; the data is not
+    ("api:openapi-view", {}, everyone(200)),
+    ("api:api-root", {}, everyone(404)),
+    ("api:list_units", {}, api_staff()),
+    ("api:get_unit", {"unit_id": "harju_vs"}, api_staff(provider_b=403, owner_y=403)),
+    ("api:get_unit", {"unit_id": "tartu_vs"}, api_staff(provider_a=403, owner_y=403)),
+    ("api:list_services", {}, api_staff()),
+    ("api:get_service", {"code": "VS"}, api_staff(owner_y=403)),
+    ("api:get_service", {"code": "WSC"}, api_staff(provider_a=403, provider_b=403, owner_x=403)),
+]
+
+# The admin is the analyst's: everyone else is sent to the admin login page.
+ADMIN_ANALYST_STATUS = {
+    "admin:logout": 405,
+    "admin:login": 302,
+    "admin:view_on_site": 404,
+    "admin:access_auditevent_add": 403,
+    "admin:access_auditevent_delete": 403,
+    "admin:axes_accessattempt_add": 200,
+}
+
+
+SITE_ROUTES = {"index", "login", "logout", "password_change", "password_change_done", "jsi18n"}
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def all_route_names() -> set[str]:
+    return {name for name, _ in _walk(get_resolver().url_patterns)}
+
+
+def admin_route_names() -> list[str]:
+    return sorted(n for n in all_route_names() if n.startswith("admin:") and n != "admin:")
+
+
+def test_it_has_an_expectation_for_every_route():
+    covered = {name for name, _, _ in CASES} | set(admin_route_names())
+    missing = all_route_names() - covered
+    assert not missing, f"routes without an access expectation: {sorted(missing)}"
+
+
+def test_it_has_an_expectation_for_every_api_operation():
+    schema = api.get_openapi_schema()
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    covered = {name.removeprefix("api:") for name, _, _ in CASES}
+    tested = {op for op in operations if any(op.endswith(c) for c in covered)}
+    assert operations == tested, f"API operations untested: {sorted(operations - tested)}"
+
+
+def _client_for(client, cast, persona):
+    user = cast.personas[persona]
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _resolve_kwargs(cast, kwargs):
+    resolved = {}
+    for key, value in kwargs.items():
+        obj = getattr(cast, value, None)
+        resolved[key] = obj.pk if obj is not None and hasattr(obj, "pk") else value
+    return resolved
+
+
+def _check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("login")), response["Location"]
+    else:
+        assert response.status_code == expected, (response.status_code, expected)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kwargs", "expected"), CASES,
+                         ids=[f"{n}-{'-'.join(map(str, k.values()))}" for n, k, _ in CASES])
+def test_it_gives_each_persona_what_the_policy_says(client, cast, persona, name, kwargs, expected):
+    url = reverse(name, kwargs=_resolve_kwargs(cast, kwargs))
+    response = _client_for(client, cast, persona).get(url)
+    _check(response, expected[persona])
+
+
+def _admin_url(cast, name):
+    """A concrete URL for an admin route, pointing at a real object of its model."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    route = name.removeprefix("admin:")
+    if route == "autocomplete":
+        query = "?app_label=organisation&model_name=provider&field_name=unit&term=Harju"
+        return reverse(name) + query
+    if route in SITE_ROUTES:
+        return reverse(name)
+    if route == "view_on_site":
+        ct = ContentType.objects.get_for_model(cast.harju_vs)
+        return reverse(name, kwargs={"content_type_id": ct.pk, "object_id": cast.harju_vs.pk})
+    if route == "app_list":
+        return reverse(name, kwargs={"app_label": "organisation"})
+    kwargs = {}
+    parts = route.split("_")
+    if parts[-1] in {"history", "delete", "change", "password"}:
+        action = parts.pop() if parts[-1] != "password" else parts.pop(-2)
+        app_label, model_name = parts[0], "_".join(parts[1:])
+        model = apps.get_model(app_label, model_name.removesuffix("_password"))
+        obj = _an_object_of(cast, model)
+        key = "id" if action == "password" or name.endswith("_password_change") else "object_id"
+        kwargs[key] = obj.pk
+    return reverse(name, kwargs=kwargs)
+
+
+def _an_object_of(cast, model):
+    from seire.access.audit import record
+
+    if not model.objects.exists():
+        if model._meta.label_lower == "access.auditevent":
+            record(cast.ann, "view", cast.harju_vs)
+        elif model._meta.label_lower == "auth.group":
+            model.objects.create(name="analysts")
+        elif model._meta.app_label == "axes":
+            _make_axes_rows()
+        elif model._meta.label_lower == "organisation.partner":
+            model.objects.create(name="Politsei- ja Piirivalveamet", kind="police")
+        elif model._meta.label_lower == "organisation.contact":
+            partner = _an_object_of(cast, apps_get("organisation", "partner"))
+            model.objects.create(partner=partner, name="Kati Kontakt")
+        elif model._meta.label_lower == "organisation.agreement":
+            partner = _an_object_of(cast, apps_get("organisation", "partner"))
+            model.objects.create(partner=partner, title="Koostöö", start="2024-01-01")
+    return model.objects.order_by("pk").first()
+
+
+def apps_get(app_label, model_name):
+    from django.apps import apps
+
+    return apps.get_model(app_label, model_name)
+
+
+def _make_axes_rows():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    common = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x",
+              "http_accept": "*/*", "path_info": "/login/"}
+    AccessAttempt.objects.get_or_create(**common, defaults={"failures_since_start": 1})
+    AccessLog.objects.get_or_create(**common)
+    AccessFailureLog.objects.get_or_create(**common)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", admin_route_names())
+def test_it_keeps_everyone_but_the_analyst_out_of_the_admin(client, cast, persona, name):
+    url = _admin_url(cast, name)
+    response = _client_for(client, cast, persona).get(url)
+    if persona == "analyst":
+        assert response.status_code == ADMIN_ANALYST_STATUS.get(name, 200), response.status_code
+    elif name == "admin:login":
+        assert response.status_code == 200  # the form, saying this account has no access
+    elif name == "admin:logout":
+        assert response.status_code in (302, 405)  # nothing to see, nothing to do
+    else:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,80 @@
+"""The cast every test can call on.
+
+Ann is the analyst. Paul provides general victim support (VS) in Harju county; Pille
+provides it in Tartu county and must never see Paul's unit. Olev owns VS; Oksana owns the
+women's support centres (WSC). Mari is a manager with read-only overviews of the country.
+Rein is a staff account with no responsibility at all. The public is not signed in.
+"""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from seire.organisation.models import OrgUnit, Provider, Responsibility, Service
+
+PASSWORD = "seire-test-password"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Cast:
+    """Units, services and personas; attributes are created once per test."""
+
+    def __init__(self):
+        unit = self.unit
+        self.estonia = unit("EE", "Eesti", "Estonia", "country", None)
+        self.pohja = unit("POHJA", "Põhja", "North", "region", self.estonia)
+        self.louna = unit("LOUNA", "Lõuna", "South", "region", self.estonia)
+        self.harju = unit("HARJU", "Harjumaa", "Harju county", "county", self.pohja)
+        self.tartu = unit("TARTU", "Tartumaa", "Tartu county", "county", self.louna)
+        self.harju_vs = unit("HARJU-VS", "Harju ohvriabi", "Harju victim support",
+                             "service_point", self.harju)
+        self.tartu_vs = unit("TARTU-VS", "Tartu ohvriabi", "Tartu victim support",
+                             "service_point", self.tartu)
+        self.tartu_wsc = unit("TARTU-WSC", "Tartu naiste tugikeskus", "Tartu women's centre",
+                              "partner", self.tartu)
+        self.vs = Service.objects.create(code="VS", name_et="Ohvriabiteenus",
+                                         name_en="General victim support")
+        self.wsc = Service.objects.create(code="WSC", name_et="Naiste tugikeskuse teenus",
+                                          name_en="Women's support centres")
+        for u, s in [(self.harju_vs, self.vs), (self.tartu_vs, self.vs), (self.tartu_wsc, self.wsc)]:
+            Provider.objects.create(unit=u, service=s, start=date(2020, 1, 1))
+        role = Responsibility.Role
+        self.ann = self.person("ann", role.ANALYST)
+        self.paul = self.person("paul", role.PROVIDER, unit=self.harju_vs)
+        self.pille = self.person("pille", role.PROVIDER, unit=self.tartu_vs)
+        self.olev = self.person("olev", role.SERVICE_OWNER, service=self.vs)
+        self.oksana = self.person("oksana", role.SERVICE_OWNER, service=self.wsc)
+        self.mari = self.person("mari", role.MANAGER)
+        self.rein = self.person("rein", None)
+
+    @staticmethod
+    def unit(code, name_et, name_en, kind, parent):
+        return OrgUnit.objects.create(code=code, name_et=name_et, name_en=name_en, kind=kind,
+                                      parent=parent)
+
+    @staticmethod
+    def person(username, role, **scope):
+        user = get_user_model().objects.create_user(
+            username, f"{username}@example.ee", PASSWORD, first_name=username.capitalize()
+        )
+        if role:
+            Responsibility.objects.create(person=user, role=role, **scope)
+        return user
+
+    @property
+    def personas(self) -> dict:
+        return {
+            "anonymous": None, "provider_a": self.paul, "provider_b": self.pille,
+            "owner_x": self.olev, "owner_y": self.oksana, "manager": self.mari,
+            "analyst": self.ann, "no_role": self.rein,
+        }
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return Cast()
