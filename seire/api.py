@@ -6,6 +6,7 @@ from ninja.security import SessionAuth
 
 from seire.access.roles import scope_for
 
+from seire.collection.api import router as collection_router
 from seire.organisation.api import router as organisation_router
 
 class StaffSessionAuth(SessionAuth):
@@ -25,6 +26,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/organisation", organisation_router)
+api.add_router("/collection", collection_router)
 
 
 @api.exception_handler(PermissionDenied)

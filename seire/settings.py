@@ -29,6 +29,7 @@ ENVIRONMENT = {
     "SEIRE_SQLITE_BUSY_TIMEOUT": "seconds SQLite waits for a lock (default 20)",
     "SEIRE_DEFAULT_FROM_EMAIL": "sender address of reminder e-mails",
     "SEIRE_AXES_FAILURE_LIMIT": "failed logins before an account/address is locked (default 5)",
+    "SEIRE_MAX_UPLOAD_BYTES": "largest Excel/CSV file of values accepted, in bytes (default 5 MB)",
 }
 
 
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "axes",
     "seire.access",
     "seire.organisation",
+    "seire.collection",
     "seire.catalogue",
     "seire.demo",
 ]
@@ -169,6 +171,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# seire/static (the stylesheet, vendored htmx) belongs to no app, so it is named here.
+STATICFILES_DIRS = [BASE_DIR / "seire" / "static"]
 
 # Security: secure cookies and HSTS outside debug; `python -m seire check --deploy` is clean.
 SESSION_COOKIE_HTTPONLY = True
@@ -190,6 +194,11 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SEIRE_DEFAULT_FROM_EMAIL", "seire@localhost")
+
+# Imports of values (Excel, CSV): larger files are refused before they are opened.
+SEIRE_MAX_UPLOAD_BYTES = envint("SEIRE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+if SEIRE_MAX_UPLOAD_BYTES <= 0:
+    raise ImproperlyConfigured("SEIRE_MAX_UPLOAD_BYTES must be a positive number of bytes")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("seire.organisation.urls")),
+    path("collection/", include("seire.collection.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,9 @@ PRODUCTION = {
 
 
 def seire(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SEIRE_")}
+    # Only the variables under test: no SEIRE_* and not the browser tests' async override.
+    skip = ("SEIRE_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     return subprocess.run(
         [sys.executable, "-m", "seire", *args], cwd=ROOT, env={**clean, **env},
         capture_output=True, text=True, timeout=120,

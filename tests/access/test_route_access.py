@@ -50,6 +50,16 @@ CASES = [
     ("organisation:service_detail", {"code": "VS"}, staff_only(owner_y=403)),
     ("organisation:service_detail", {"code": "WSC"},
      staff_only(provider_a=403, provider_b=403, owner_x=403)),
+    # collection: the board is for staff (each sees their own units); a report checks the unit
+    # before the table, so with no VS_MONTHLY here the unit's readers get 404, others 403.
+    # (tests/collection/test_views.py walks the same routes with the table in place.)
+    ("collection:status", {}, staff_only()),
+    ("collection:grid", {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
+     staff_only(404, provider_b=403, owner_y=403)),
+    ("collection:grid", {"dataset": "VS_MONTHLY", "unit": "tartu_vs", "period": "2026M03"},
+     staff_only(404, provider_a=403, owner_y=403)),
+    *[(f"collection:{name}", {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
+       everyone(405)) for name in ("cell", "submit", "approve", "return", "reopen", "comment")],
     ("api:openapi-json", {}, everyone(200)),  # the schema is public; the data is not
     ("api:openapi-view", {}, everyone(200)),
     ("api:api-root", {}, everyone(404)),
@@ -59,6 +69,14 @@ CASES = [
     ("api:list_services", {}, api_staff()),
     ("api:get_service", {"code": "VS"}, api_staff(owner_y=403)),
     ("api:get_service", {"code": "WSC"}, api_staff(provider_a=403, provider_b=403, owner_x=403)),
+    # "?" is the query string. POST /values shares the URL of GET /values: this row checks
+    # the GET; the POST's access is tested in tests/collection/test_csv_api.py.
+    ("api:list_values", {"?": {"dataset": "VS_MONTHLY", "unit": "HARJU-VS"}},
+     api_staff(provider_b=403, owner_y=403)),
+    ("api:list_values", {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
+     api_staff(provider_a=403, owner_y=403)),
+    ("api:post_values", {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
+     api_staff(provider_a=403, owner_y=403)),
 ]
 
 # The admin is the analyst's: everyone else is sent to the admin login page.
@@ -116,9 +134,37 @@ def _client_for(client, cast, persona):
 def _resolve_kwargs(cast, kwargs):
     resolved = {}
     for key, value in kwargs.items():
+        if key == "?":
+            continue
         obj = getattr(cast, value, None)
         resolved[key] = obj.pk if obj is not None and hasattr(obj, "pk") else value
     return resolved
+
+
+def _url(cast, name, kwargs):
+    """The route's URL; a "?" entry of `kwargs` is its query string (datasets named there
+    are created for the cast's general victim support when missing)."""
+    from urllib.parse import urlencode
+
+    from seire.collection.models import Dataset
+
+    url = reverse(name, kwargs=_resolve_kwargs(cast, kwargs))
+    query = kwargs.get("?")
+    if not query:
+        return url
+    if "dataset" in query:
+        Dataset.objects.get_or_create(
+            code=query["dataset"],
+            defaults={"name_et": query["dataset"], "name_en": query["dataset"],
+                      "service": cast.vs, "period_type": "M"},
+        )
+    return f"{url}?{urlencode(query)}"
+
+
+def _case_id(name, kwargs):
+    values = [v for k, v in kwargs.items() if k != "?"]
+    values += list(kwargs.get("?", {}).values())
+    return f"{name}-{'-'.join(map(str, values))}"
 
 
 def _check(response, expected):
@@ -131,9 +177,9 @@ def _check(response, expected):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "kwargs", "expected"), CASES,
-                         ids=[f"{n}-{'-'.join(map(str, k.values()))}" for n, k, _ in CASES])
+                         ids=[_case_id(n, k) for n, k, _ in CASES])
 def test_it_gives_each_persona_what_the_policy_says(client, cast, persona, name, kwargs, expected):
-    url = reverse(name, kwargs=_resolve_kwargs(cast, kwargs))
+    url = _url(cast, name, kwargs)
     response = _client_for(client, cast, persona).get(url)
     _check(response, expected[persona])
 

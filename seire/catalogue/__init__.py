@@ -1,0 +1,1 @@
+"""The shipped default definitions (YAML) and the strict loader that syncs them."""

@@ -1,0 +1,323 @@
+"""Saving values and moving submissions: the workflow every channel (web grid, Excel, CSV,
+API) goes through, so each gets the same checks and the same audit trail.
+
+`save_values` is all-or-nothing: every cell is checked first and any problem refuses the
+whole batch with a list of located `Problem`s; only a clean batch is written, in one
+transaction, with one audit event per unit and period listing each change old → new.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from seire import periods
+from seire.access.audit import record
+from seire.access.roles import scope_for
+from seire.collection.models import (
+    DataElement,
+    Dataset,
+    DataValue,
+    OptionCombo,
+    Submission,
+)
+from seire.organisation.models import OrgUnit, Provider
+
+NOT_APPLICABLE = {"na", "n/a", "-", "ei kohaldu"}
+LOCKED_STATUSES = {Submission.Status.SUBMITTED, Submission.Status.APPROVED}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a batch was refused: where (sheet and cell, row, field) and what."""
+
+    where: str
+    message: str
+    code: str = ""  # "conflict" for a concurrent edit (the API answers 409 when all are)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class Refused(Exception):
+    """A batch that was not written; `problems` says every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:10]))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value to save. `raw` is what the user typed: "" clears the cell, "na" marks it not
+    applicable. `version` is the version the user saw (None: don't check, e.g. imports)."""
+
+    element: str
+    combo: str
+    unit: str
+    period: str
+    raw: object
+    version: int | None = None
+    where: str = ""
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    cleared: int = 0
+    unchanged: int = 0
+    versions: dict = field(default_factory=dict)  # (element, combo, unit, period) → version
+
+
+def parse_value(raw: object, value_type: str) -> tuple[str, Decimal | None]:
+    """("value", number), ("na", None) or ("blank", None); ValueError with the reason."""
+    if raw is None:
+        return "blank", None
+    if isinstance(raw, bool):
+        raise ValueError(_("expected a number, not TRUE/FALSE"))
+    if isinstance(raw, int | float | Decimal):
+        number = Decimal(str(raw))
+    else:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+        if not text:
+            return "blank", None
+        if text.lower() in NOT_APPLICABLE:
+            return "na", None
+        if text.startswith("="):
+            raise ValueError(_("a formula where a value is expected: enter the number itself"))
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(_("expected a number, got “%(text)s”") % {"text": text[:30]}) from None
+    if not number.is_finite():
+        raise ValueError(_("expected a number"))
+    if number < 0:
+        raise ValueError(_("negative value %(n)s: counts cannot be below zero") % {"n": number})
+    if value_type == DataElement.ValueType.COUNT and number != number.to_integral_value():
+        raise ValueError(_("expected a whole number, got %(n)s") % {"n": number})
+    if value_type == DataElement.ValueType.PERCENT and number > 100:
+        raise ValueError(_("a percentage cannot exceed 100, got %(n)s") % {"n": number})
+    if abs(number) >= Decimal("1e10"):
+        raise ValueError(_("the number %(n)s is too large") % {"n": number})
+    return "value", number
+
+
+class DatasetIndex:
+    """The dataset's elements and combos by code, loaded once per batch."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.elements = {e.code: e for e in dataset.elements.select_related("disaggregation")}
+        combos = OptionCombo.objects.filter(
+            disaggregation__in={e.disaggregation_id for e in self.elements.values()}
+        ).prefetch_related("options")
+        self.combos: dict[tuple[int, str], OptionCombo] = {
+            (c.disaggregation_id, c.code): c for c in combos
+        }
+
+    def combos_of(self, element: DataElement) -> list[OptionCombo]:
+        return sorted(
+            (c for (d, __), c in self.combos.items() if d == element.disaggregation_id),
+            key=lambda c: c.sort,
+        )
+
+
+def check_period(dataset: Dataset, text: str, today: date | None = None) -> str:
+    """The canonical period code; ValueError unless it is of the dataset's type and over."""
+    try:
+        period = periods.parse(text)
+    except periods.PeriodError as error:
+        raise ValueError(str(error)) from None
+    if period.kind != dataset.period_type:
+        raise ValueError(
+            _("%(p)s is not a %(type)s period")
+            % {"p": period, "type": dataset.get_period_type_display()}
+        )
+    if period.start > (today or timezone.localdate()):
+        raise ValueError(_("%(p)s has not started yet") % {"p": period})
+    return str(period)
+
+
+def providers_by_unit(dataset: Dataset, unit_codes) -> dict[str, list[Provider]]:
+    rows = Provider.objects.filter(service=dataset.service, unit__code__in=unit_codes)
+    result: dict[str, list[Provider]] = defaultdict(list)
+    for provider in rows.select_related("unit"):
+        result[provider.unit.code].append(provider)
+    return result
+
+
+def save_values(
+    user, dataset: Dataset, cells: list[Cell], channel: str, today: date | None = None
+) -> SaveResult:
+    """Check every cell, then write all of them or none. Raises `Refused`."""
+    index = DatasetIndex(dataset)
+    scope = scope_for(user)
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={c.unit for c in cells})}
+    provisions = providers_by_unit(dataset, units)
+    problems: list[Problem] = []
+    parsed = []
+    for cell in cells:
+        problem = None
+        element = index.elements.get(cell.element)
+        combo = element and index.combos.get((element.disaggregation_id, cell.combo))
+        unit = units.get(cell.unit)
+        try:
+            if element is None:
+                raise ValueError(
+                    _("unknown data element “%(c)s” in %(d)s")
+                    % {"c": cell.element, "d": dataset.code}
+                )
+            if combo is None:
+                raise ValueError(
+                    _("unknown column “%(c)s” for %(e)s") % {"c": cell.combo, "e": cell.element}
+                )
+            if unit is None:
+                raise ValueError(_("unknown unit “%(u)s”") % {"u": cell.unit})
+            period = check_period(dataset, cell.period, today)
+            if not scope.can_edit_unit(unit, dataset.service):
+                raise ValueError(_("you may not enter data for %(u)s") % {"u": unit.code})
+            start, end = periods.parse(period).start, periods.parse(period).end
+            if not any(
+                p.start <= end and (p.end is None or p.end >= start)
+                for p in provisions.get(unit.code, [])
+            ):
+                raise ValueError(
+                    _("%(u)s does not provide %(s)s in %(p)s")
+                    % {"u": unit.code, "s": dataset.service.code, "p": period}
+                )
+            status, number = parse_value(cell.raw, element.value_type)
+        except ValueError as error:
+            problem = Problem(cell.where, str(error))
+        if problem:
+            problems.append(problem)
+        else:
+            parsed.append((cell, element, combo, unit, period, status, number))
+    if problems:
+        raise Refused(problems)
+    return _write(user, dataset, scope, parsed, channel)
+
+
+def _write(user, dataset, scope, parsed, channel) -> SaveResult:
+    result = SaveResult()
+    keys = {(p[3].pk, p[4]) for p in parsed}
+    with transaction.atomic():
+        locks = _locked_reports(dataset, keys, scope)
+        unit_q = Q(pk__in=[])
+        for unit_id, period in keys:
+            unit_q |= Q(unit_id=unit_id, period=period)
+        existing = {
+            (v.element_id, v.combo_id, v.unit_id, v.period): v
+            for v in DataValue.objects.select_for_update().filter(unit_q, element__dataset=dataset)
+        }
+        problems, creates, updates, deletes = [], [], [], []
+        changes: dict[tuple[int, str], dict] = defaultdict(dict)
+        for cell, element, combo, unit, period, status, number in parsed:
+            if (unit.pk, period) in locks:
+                problems.append(Problem(cell.where, locks[(unit.pk, period)]))
+                continue
+            key = (element.pk, combo.pk, unit.pk, period)
+            current = existing.get(key)
+            if cell.version is not None and (current.version if current else 0) != cell.version:
+                problems.append(
+                    Problem(
+                        cell.where,
+                        _("changed by someone else meanwhile (now %(v)s): reload and try again")
+                        % {"v": _show(current)},
+                        code="conflict",
+                    )
+                )
+                continue
+            label = f"{element.code}/{combo.code}"
+            if status == "blank":
+                if current:
+                    deletes.append(current.pk)
+                    changes[(unit.pk, period)][label] = [_show(current), None]
+                    result.cleared += 1
+                else:
+                    result.unchanged += 1
+                result.versions[(element.code, combo.code, unit.code, period)] = 0
+                continue
+            if current is None:
+                current = DataValue(
+                    element=element,
+                    combo=combo,
+                    unit=unit,
+                    period=period,
+                    value=number,
+                    status=status,
+                    updated_by=user,
+                    channel=channel,
+                )
+                creates.append(current)
+                changes[(unit.pk, period)][label] = [None, _plain(status, number)]
+                result.created += 1
+            elif current.status != status or current.value != number:
+                changes[(unit.pk, period)][label] = [_show(current), _plain(status, number)]
+                current.value, current.status = number, status
+                current.version += 1
+                current.updated_by, current.channel = user, channel
+                current.updated_at = timezone.now()
+                updates.append(current)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            result.versions[(element.code, combo.code, unit.code, period)] = current.version
+        if problems:
+            transaction.set_rollback(True)
+            raise Refused(problems)
+        DataValue.objects.bulk_create(creates, batch_size=2000)
+        DataValue.objects.bulk_update(
+            updates,
+            ["value", "status", "version", "updated_by", "channel", "updated_at"],
+            batch_size=2000,
+        )
+        DataValue.objects.filter(pk__in=deletes).delete()
+        unit_codes = {p[3].pk: p[3].code for p in parsed}
+        for (unit_id, period), diff in sorted(changes.items()):
+            record(
+                user,
+                "update",
+                object_type="collection.datavalue",
+                object_id=f"{dataset.code}/{unit_codes[unit_id]}/{period}",
+                summary=f"{dataset.code} {unit_codes[unit_id]} {period}: {len(diff)} value(s)",
+                changes=diff,
+                channel=channel,
+            )
+    return result
+
+
+def _show(value: DataValue | None):
+    return None if value is None else _plain(value.status, value.value)
+
+
+def _plain(status: str, number: Decimal | None):
+    if status == "na":
+        return "na"
+    return format(number.normalize(), "f") if number is not None else None
+
+
+def _locked_reports(dataset: Dataset, keys, scope) -> dict[tuple[int, str], str]:
+    """(unit id, period) → why it cannot be changed now, for the reports in `keys`."""
+    locked = {}
+    today = timezone.localdate()
+    submissions = Submission.objects.filter(dataset=dataset, status__in=LOCKED_STATUSES)
+    for s in submissions.filter(
+        unit_id__in={u for u, __ in keys}, period__in={p for __, p in keys}
+    ):
+        if (s.unit_id, s.period) in keys:
+            locked[(s.unit_id, s.period)] = _(
+                "the report is %(status)s: values can only change after it is returned or reopened"
+            ) % {"status": s.get_status_display()}
+    if not scope.everything:
+        for unit_id, period in keys:
+            if dataset.locks_on(period) < today and (unit_id, period) not in locked:
+                locked[(unit_id, period)] = _(
+                    "the period locked on %(d)s: ask the analyst to reopen it"
+                ) % {"d": dataset.locks_on(period).isoformat()}
+    return locked
