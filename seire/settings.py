@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "seire.access",
     "seire.organisation",
     "seire.collection",
+    "seire.metrics",
     "seire.catalogue",
     "seire.demo",
 ]

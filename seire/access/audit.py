@@ -27,6 +27,29 @@ def record(actor, action: str, obj: models.Model | None = None, *, summary: str 
     )
 
 
+def record_many(actor, action: str, events: list[dict], *, channel: str = "web") -> None:
+    """Store many events in one insert, as `record` would one by one: an import touches
+    hundreds of reports. Each dict holds `object_type`, `object_id`, `summary`, `changes`."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if authenticated else None,
+                actor_name=actor.get_username() if authenticated else "",
+                action=action,
+                object_type=event.get("object_type", ""),
+                object_id=event.get("object_id", ""),
+                summary=event.get("summary", "")[:300],
+                changes=event.get("changes") or {},
+                channel=channel,
+                reason=event.get("reason", ""),
+            )
+            for event in events
+        ],
+        batch_size=500,
+    )
+
+
 def changes_between(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields whose value differs (values as JSON-safe strings)."""
     return {

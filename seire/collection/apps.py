@@ -9,4 +9,7 @@ class CollectionConfig(AppConfig):
 
     def ready(self):
         # The code lists of episodes are the `categories` catalogue section.
-        from seire.collection import vocabulary  # noqa: F401
+        from seire.collection import (
+            catalogue,  # noqa: F401  (the `datasets` section)
+            vocabulary,  # noqa: F401
+        )

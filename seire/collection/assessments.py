@@ -9,27 +9,37 @@ at most one intake and one exit per instrument; follow-ups may repeat.
 """
 
 import re
+from functools import partial
 from itertools import islice
 
 from django.db import transaction
+from django.utils import timezone
 
-from seire.access.roles import scope_for
 from seire.collection import vocabulary
-from seire.collection.episodes import BATCH, ImportResult, audit_import, stored_by_source_id
 from seire.collection.models import Assessment, Episode
 from seire.collection.tables import (
+    BATCH,
+    Cached,
+    EditCheck,
+    ImportResult,
     Problems,
+    audit_import,
     cell_text,
     check_header,
+    insert_rows,
     parse_date,
     read_table,
     required_text,
     shown,
+    stored_rows,
+    update_rows,
 )
+from seire.organisation.models import OrgUnit, Service
 
 COLUMNS = ("source_id", "episode_source_id", "instrument", "timepoint", "assessed_on", "item_1")
 ONCE_PER_EPISODE = (Assessment.Timepoint.INTAKE, Assessment.Timepoint.EXIT)
 FIELDS = ("episode_id", "instrument", "timepoint", "assessed_on", "items")
+SOURCE_ID_LENGTH = Assessment._meta.get_field("source_id").max_length
 
 
 def item_columns() -> tuple[str, ...]:
@@ -41,18 +51,19 @@ def item_columns() -> tuple[str, ...]:
 def read_assessments(data: bytes, filename: str) -> list[dict]:
     """The assessment rows of a CSV or XLSX file, checked; Refused listing every problem.
 
-    Each row is a dict with "row", source_id, episode_source_id, instrument, timepoint,
-    assessed_on, items (a list, None for a blank item) and "incomplete".
+    Each row is a dict with "row", source_id, episode_source_id, instrument (its code),
+    timepoint, assessed_on, items (a list, None for a blank item) and "incomplete".
     """
     table = read_table(data, filename)
     problems = Problems()
     index = check_header(table, COLUMNS, item_columns()[1:], problems)
     problems.raise_if_any()
-    rows, first_seen, reported_columns = [], {}, set()
+    reader = _RowReader(index, problems)
+    rows, first_seen = [], {}
     for number, cells in table.rows:
         before = len(problems.items)
-        row = _read_row(number, cells, index, problems, reported_columns)
-        if row is None or len(problems.items) > before:
+        row = reader.read(number, cells)
+        if len(problems.items) > before:
             continue
         if row["source_id"] in first_seen:
             where = first_seen[row["source_id"]]
@@ -63,65 +74,78 @@ def read_assessments(data: bytes, filename: str) -> list[dict]:
     return rows
 
 
-def _read_row(number, cells, index, problems, reported_columns) -> dict | None:
-    def cell(column):
-        position = index.get(column)
-        return cells[position] if position is not None and position < len(cells) else None
+class _RowReader:
+    """Reads one row after another with cached parsers; problems go to `problems`."""
 
-    row: dict = {"row": number}
-    for column, parser in (
-        ("source_id", _identifier),
-        ("episode_source_id", _identifier),
-        ("instrument", _instrument),
-        ("timepoint", _timepoint),
-        ("assessed_on", parse_date),
-    ):
-        try:
-            row[column] = parser(cell(column))
-        except ValueError as exc:
-            problems.add(number, column, str(exc))
-    if "assessed_on" in row and row["assessed_on"] is None:
-        problems.add(number, "assessed_on", "a date is required (YYYY-MM-DD)")
-    instrument = row.get("instrument")
-    if instrument is None:
-        return None
-    items = []
-    for position, column in enumerate(item_columns(), start=1):
-        if position > instrument.item_count:
-            if cell_text(cell(column)):
-                problems.add(
-                    number,
-                    column,
-                    f"{instrument.code} has {instrument.item_count} item(s): "
-                    "expected this column blank",
-                )
-            continue
-        if column not in index and (instrument.code, column) not in reported_columns:
-            reported_columns.add((instrument.code, column))
-            problems.add(
+    def __init__(self, index: dict[str, int], problems: Problems):
+        self.index, self.problems = index, problems
+        self.parsers = {
+            "source_id": _identifier,
+            "episode_source_id": _identifier,
+            "instrument": Cached(_instrument),
+            "timepoint": Cached(_timepoint),
+            "assessed_on": Cached(partial(parse_date, today=timezone.localdate())),
+        }
+        self.item_parsers = {i.code: Cached(partial(_item, i)) for i in vocabulary.instruments()}
+        self.reported_columns: set[tuple[str, str]] = set()
+
+    def read(self, number: int, cells: list) -> dict:
+        def cell(column):
+            position = self.index.get(column)
+            return cells[position] if position is not None and position < len(cells) else None
+
+        row: dict = {"row": number}
+        for column, parser in self.parsers.items():
+            try:
+                row[column] = parser(cell(column))
+            except ValueError as exc:
+                self.problems.add(number, column, str(exc))
+        if "assessed_on" in row and row["assessed_on"] is None:
+            self.problems.add(number, "assessed_on", "a date is required (YYYY-MM-DD)")
+        instrument = row.get("instrument")
+        if instrument is not None:
+            row["instrument"] = instrument.code
+            row["items"] = self._items(number, instrument, cell)
+            row["incomplete"] = any(i is None for i in row["items"])
+        return row
+
+    def _items(self, number, instrument: vocabulary.Instrument, cell) -> list:
+        items, count = [], instrument.item_count
+        for position, column in enumerate(item_columns(), start=1):
+            if position > count:
+                if cell_text(cell(column)):
+                    self.problems.add(
+                        number,
+                        column,
+                        f"{instrument.code} has {count} item(s): expected this column blank",
+                    )
+            elif column not in self.index:
+                if (instrument.code, column) not in self.reported_columns:
+                    self.reported_columns.add((instrument.code, column))
+                    self.problems.add(
+                        number,
+                        column,
+                        f"missing column: {instrument.code} has {count} "
+                        f"items (item_1 … item_{count})",
+                    )
+                items.append(None)
+            else:
+                try:
+                    items.append(self.item_parsers[instrument.code](cell(column)))
+                except ValueError as exc:
+                    self.problems.add(number, column, str(exc))
+                    items.append(None)
+        if all(i is None for i in items) and len(items) == count:
+            self.problems.add(
                 number,
-                column,
-                f"missing column: {instrument.code} has "
-                f"{instrument.item_count} items (item_1 … item_{instrument.item_count})",
+                "item_1",
+                f"every item is blank: expected the scores in item_1 … item_{count}",
             )
-            continue
-        try:
-            items.append(_item(instrument, cell(column)))
-        except ValueError as exc:
-            problems.add(number, column, str(exc))
-    if len(items) == instrument.item_count and all(i is None for i in items):
-        last = f"item_{instrument.item_count}"
-        problems.add(
-            number, "item_1", f"every item is blank: expected the scores in item_1 … {last}"
-        )
-    row["instrument"] = instrument.code
-    row["items"] = items
-    row["incomplete"] = any(i is None for i in items)
-    return row
+        return items
 
 
 def _identifier(value: object) -> str:
-    return required_text(value, Assessment._meta.get_field("source_id").max_length)
+    return required_text(value, SOURCE_ID_LENGTH)
 
 
 def _instrument(value: object) -> vocabulary.Instrument:
@@ -177,13 +201,18 @@ def import_assessments(user, data: bytes, filename: str) -> ImportResult:
     stored with some items blank. One audit event records the file and the counts.
     """
     rows = read_assessments(data, filename)
-    scope = scope_for(user)
+    may_edit = EditCheck(user)
     problems = Problems()
     result = ImportResult(incomplete=sum(row["incomplete"] for row in rows))
     with transaction.atomic():
-        episodes = stored_by_source_id(Episode, sorted({row["episode_source_id"] for row in rows}))
-        existing = stored_by_source_id(Assessment, [row["source_id"] for row in rows])
-        refused = set()
+        episodes = stored_rows(
+            Episode,
+            sorted({row["episode_source_id"] for row in rows}),
+            ("unit_id", "service_id", "opened"),
+        )
+        stored = stored_rows(Assessment, [row["source_id"] for row in rows], FIELDS)
+        episode_of = {e["pk"]: e for e in episodes.values()}
+        units, services = OrgUnit.objects.in_bulk(), Service.objects.in_bulk()
         for row in rows:
             episode = episodes.get(row["episode_source_id"])
             if episode is None:
@@ -193,55 +222,52 @@ def import_assessments(user, data: bytes, filename: str) -> ImportResult:
                     f"no episode “{shown(row['episode_source_id'])}”: import the episodes first",
                 )
                 continue
-            row["episode"] = episode
+            row["episode_id"] = episode["pk"]
             owners = [episode]
-            if row["source_id"] in existing:  # moving an assessment needs both episodes
-                owners.append(existing[row["source_id"]].episode)
+            if (old := stored.get(row["source_id"])) is not None:
+                # Moving an assessment to another episode needs the right to both.
+                owners.append(episode_of.get(old["episode_id"]) or _episode(old["episode_id"]))
             for owner in owners:
-                pair = (owner.unit_id, owner.service_id)
-                if pair in refused or scope.can_edit_unit(owner.unit, owner.service):
-                    continue
-                refused.add(pair)
-                problems.add(
-                    row["row"],
-                    "episode_source_id",
-                    f"you may not import assessments of {owner.unit.code} "
-                    f"({owner.service.code}) episodes: only the analyst and its providers may",
-                )
-            if row["assessed_on"] < episode.opened:
+                unit, service = units[owner["unit_id"]], services[owner["service_id"]]
+                if may_edit.first_refusal(unit, service):
+                    problems.add(
+                        row["row"],
+                        "episode_source_id",
+                        f"you may not import assessments of {unit.code} ({service.code}) "
+                        "episodes: only the analyst and its providers may",
+                    )
+            if row["assessed_on"] < episode["opened"]:
                 problems.add(
                     row["row"],
                     "assessed_on",
-                    f"{row['assessed_on']} is before the episode was opened ({episode.opened})",
+                    f"{row['assessed_on']} is before the episode was opened ({episode['opened']})",
                 )
         _check_once_per_episode(rows, problems)
         problems.raise_if_any()
         new, changed = [], []
         for row in rows:
-            values = {k: row[k] for k in ("source_id", "instrument", "timepoint", "assessed_on")}
-            values |= {"episode": row["episode"], "items": row["items"]}
-            assessment = existing.get(row["source_id"])
-            if assessment is None:
-                new.append(Assessment(**values))
-                continue
-            candidate = Assessment(**values)
-            if all(getattr(assessment, f) == getattr(candidate, f) for f in FIELDS):
+            values = tuple(row[f] for f in FIELDS)
+            old = stored.get(row["source_id"])
+            if old is None:
+                new.append((row["source_id"], *values))
+            elif all(old[f] == v for f, v in zip(FIELDS, values, strict=True)):
                 result.unchanged += 1
-                continue
-            for key, value in values.items():
-                setattr(assessment, key, value)
-            changed.append(assessment)
-        Assessment.objects.bulk_create(new, batch_size=BATCH)
-        fields = ["episode", "instrument", "timepoint", "assessed_on", "items"]
-        Assessment.objects.bulk_update(changed, fields, batch_size=BATCH)
+            else:
+                changed.append((old["pk"], values))
+        insert_rows(Assessment, ("source_id", *FIELDS), new)
+        update_rows(Assessment, FIELDS, changed)
         result.created, result.updated = len(new), len(changed)
         audit_import(user, "collection.assessment", filename, len(rows), result)
     return result
 
 
+def _episode(pk: int) -> dict:
+    return Episode.objects.values("pk", "unit_id", "service_id", "opened").get(pk=pk)
+
+
 def _check_once_per_episode(rows: list[dict], problems: Problems) -> None:
     """At most one intake and one exit per episode and instrument, counting stored rows."""
-    episode_ids = iter(sorted({row["episode"].pk for row in rows if "episode" in row}))
+    episode_ids = iter(sorted({row["episode_id"] for row in rows if "episode_id" in row}))
     state = {}
     while chunk := list(islice(episode_ids, BATCH)):
         stored = Assessment.objects.filter(episode_id__in=chunk, timepoint__in=ONCE_PER_EPISODE)
@@ -250,18 +276,18 @@ def _check_once_per_episode(rows: list[dict], problems: Problems) -> None:
         ):
             state[source_id] = key
     for row in rows:
-        if "episode" in row:
-            state[row["source_id"]] = [row["episode"].pk, row["instrument"], row["timepoint"]]
+        if "episode_id" in row:
+            state[row["source_id"]] = [row["episode_id"], row["instrument"], row["timepoint"]]
     holders: dict[tuple, list[str]] = {}
     for source_id, key in state.items():
         if key[2] in ONCE_PER_EPISODE:
             holders.setdefault(tuple(key), []).append(source_id)
     for row in rows:
-        if "episode" not in row or row["timepoint"] not in ONCE_PER_EPISODE:
+        if "episode_id" not in row or row["timepoint"] not in ONCE_PER_EPISODE:
             continue
         others = [
             s
-            for s in holders[(row["episode"].pk, row["instrument"], row["timepoint"])]
+            for s in holders[(row["episode_id"], row["instrument"], row["timepoint"])]
             if s != row["source_id"]
         ]
         if others:

@@ -11,21 +11,23 @@ hash, so the clear code is never stored, logged or echoed in a message.
 """
 
 import re
-from dataclasses import dataclass
-from itertools import islice
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from stdnum.ee import ik
 
-from seire.access.audit import record
 from seire.access.pseudonyms import is_pseudonym, pseudonymise
-from seire.access.roles import scope_for
 from seire.collection.models import Episode
 from seire.collection.tables import (
+    Cached,
+    EditCheck,
+    ImportResult,
     Problems,
+    audit_import,
     cell_text,
     check_header,
+    insert_rows,
     parse_bool,
     parse_code,
     parse_codes,
@@ -33,6 +35,8 @@ from seire.collection.tables import (
     read_table,
     required_text,
     shown,
+    stored_rows,
+    update_rows,
 )
 from seire.organisation.models import OrgUnit, Provider, Service
 
@@ -78,29 +82,13 @@ FIELDS = (
     "comparison_group",
     "closure_reason",
 )
-BATCH = 2000
+SOURCE_ID_LENGTH = Episode._meta.get_field("source_id").max_length
+CLIENT_KEY_LENGTH = Episode._meta.get_field("client_key").max_length
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 PERSONAL_CODE_HINT = (
     "looks like a personal code (isikukood): pseudonymise the client keys before importing, "
     "or import with --hash-personal-codes to store only their keyed hash"
 )
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    hashed: int = 0  # personal codes replaced by their keyed hash
-    incomplete: int = 0  # assessments with some items blank
-
-    def __str__(self) -> str:
-        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-        if self.hashed:
-            text += f", {self.hashed} personal codes hashed"
-        if self.incomplete:
-            text += f", {self.incomplete} incomplete"
-        return text
 
 
 def client_key(value: object, hash_personal_codes: bool = False) -> tuple[str, bool]:
@@ -124,8 +112,10 @@ def client_key(value: object, hash_personal_codes: bool = False) -> tuple[str, b
         raise ValueError("contains a personal code (isikukood): expected a pseudonymous key")
     if EMAIL.search(text):
         raise ValueError("contains an e-mail address: expected a pseudonymous key")
-    if len(text) > Episode._meta.get_field("client_key").max_length:
-        raise ValueError("too long for a client key: expected at most 68 characters")
+    if len(text) > CLIENT_KEY_LENGTH:
+        raise ValueError(
+            f"too long for a client key: expected at most {CLIENT_KEY_LENGTH} characters"
+        )
     return text, False
 
 
@@ -183,63 +173,66 @@ def read_episodes(data: bytes, filename: str, *, hash_personal_codes: bool = Fal
     index = check_header(table, COLUMNS, OPTIONAL_COLUMNS, problems)
     problems.raise_if_any()
     organisation = _Organisation()
+    parsers = _parsers(organisation)
+    columns = [(c, index.get(c), parsers[c]) for c in COLUMNS + OPTIONAL_COLUMNS if c in parsers]
+    width = len(table.header)
     rows, first_seen = [], {}
     for number, cells in table.rows:
-        if len(cells) > len(table.header) and any(cell_text(c) for c in cells[len(table.header) :]):
-            problems.add(number, None, f"more values than the {len(table.header)} columns")
-        row = _read_row(number, cells, index, organisation, hash_personal_codes, problems)
-        if row is None:
+        before = len(problems.items)
+        if len(cells) > width and any(cell_text(c) for c in cells[width:]):
+            problems.add(number, None, f"more values than the {width} columns of the header")
+        row = {"row": number, "hashed": False}
+        failed = set()
+        for column, position, parser in columns:
+            value = cells[position] if position is not None and position < len(cells) else None
+            try:
+                row[column] = parser(value)
+            except ValueError as exc:
+                problems.add(number, column, str(exc))
+                failed.add(column)
+                row[column] = None
+        try:
+            row["client_key"], row["hashed"] = client_key(
+                cells[index["client_key"]] if index["client_key"] < len(cells) else None,
+                hash_personal_codes,
+            )
+        except ValueError as exc:
+            problems.add(number, "client_key", str(exc))
+        _check_row(row, failed, organisation, problems)
+        if len(problems.items) > before:
             continue
+        row["services_given"] = list(row["services_given"])  # not the parser's cached list
         source_id = row["source_id"]
         if source_id in first_seen:
-            problems.add(
-                number, "source_id", f"duplicate source_id (first at row {first_seen[source_id]})"
-            )
+            where = first_seen[source_id]
+            problems.add(number, "source_id", f"duplicate source_id (first at row {where})")
         first_seen.setdefault(source_id, number)
         rows.append(row)
     problems.raise_if_any()
     return rows
 
 
-def _read_row(number, cells, index, organisation, hash_personal_codes, problems) -> dict | None:
-    """One row's field values, or None with problems added."""
-    before = len(problems.items)
-    row: dict = {"row": number, "hashed": False}
-    failed = set()
-
-    def cell(column):
-        position = index.get(column)
-        return cells[position] if position is not None and position < len(cells) else None
-
-    def parse(column, parser, *args):
-        try:
-            return parser(*args, cell(column))
-        except ValueError as exc:
-            problems.add(number, column, str(exc))
-            failed.add(column)
-            return None
-
-    row["source_id"] = parse("source_id", _source_id)
-    try:
-        row["client_key"], row["hashed"] = client_key(cell("client_key"), hash_personal_codes)
-    except ValueError as exc:
-        problems.add(number, "client_key", str(exc))
-    row["service"] = parse("service", organisation.service)
-    row["unit"] = parse("unit", organisation.unit)
-    row["county"] = parse("county", organisation.county)
+def _parsers(organisation: "_Organisation") -> dict:
+    """The parser of each column but client_key, caching the results of repeated cells."""
+    today = timezone.localdate()
+    parsers = {
+        "source_id": _source_id,
+        "service": Cached(organisation.service),
+        "unit": Cached(organisation.unit),
+        "county": Cached(organisation.county),
+        "services_given": Cached(partial(parse_codes, "services_given")),
+    }
     for column in ("opened", "closed", "first_contact"):
-        row[column] = parse(column, parse_date)
+        parsers[column] = Cached(partial(parse_date, today=today))
     for column in CODE_COLUMNS:
-        row[column] = parse(column, parse_code, column)
-    row["services_given"] = parse("services_given", parse_codes, "services_given")
+        parsers[column] = Cached(partial(parse_code, column))
     for column in BOOL_COLUMNS:
-        row[column] = parse(column, parse_bool)
-    _check_row(row, failed, organisation, problems)
-    return None if len(problems.items) > before else row
+        parsers[column] = Cached(parse_bool)
+    return parsers
 
 
 def _source_id(value: object) -> str:
-    text = required_text(value, Episode._meta.get_field("source_id").max_length)
+    text = required_text(value, SOURCE_ID_LENGTH)
     if _contains_personal_code(text):
         raise ValueError("contains a personal code (isikukood): expected the case system's id")
     return text
@@ -277,86 +270,56 @@ def import_episodes(
     event records the file and the counts (never a client key).
     """
     rows = read_episodes(data, filename, hash_personal_codes=hash_personal_codes)
-    scope = scope_for(user)
+    may_edit = EditCheck(user)
     problems = Problems()
-    refused_pairs = set()
     for row in rows:
-        pair = (row["unit"].pk, row["service"].pk)
-        if pair not in refused_pairs and not scope.can_edit_unit(row["unit"], row["service"]):
-            refused_pairs.add(pair)
+        unit, service = row["unit"], row["service"]
+        if may_edit.first_refusal(unit, service):
             problems.add(
                 row["row"],
                 "unit",
-                f"you may not import episodes of {row['unit'].code} ({row['service'].code}): "
+                f"you may not import episodes of {unit.code} ({service.code}): "
                 "only the analyst and the unit's providers may",
             )
     result = ImportResult(hashed=sum(row["hashed"] for row in rows))
     with transaction.atomic():
-        existing = stored_by_source_id(Episode, [row["source_id"] for row in rows])
+        stored = stored_rows(Episode, [row["source_id"] for row in rows], FIELDS)
+        units, services = OrgUnit.objects.in_bulk(), Service.objects.in_bulk()
         for row in rows:
-            episode = existing.get(row["source_id"])
-            if episode and not scope.can_edit_unit(episode.unit, episode.service):
+            if (old := stored.get(row["source_id"])) is None:
+                continue
+            unit, service = units[old["unit_id"]], services[old["service_id"]]
+            if not may_edit(unit, service):
                 problems.add(
                     row["row"],
                     "source_id",
-                    f"this episode belongs to {episode.unit.code} ({episode.service.code}), "
+                    f"this episode belongs to {unit.code} ({service.code}), "
                     "whose episodes you may not change",
                 )
         problems.raise_if_any()
         now = timezone.now()
         new, changed = [], []
         for row in rows:
-            values = {k: v for k, v in row.items() if k not in ("row", "hashed")}
-            episode = existing.get(row["source_id"])
-            if episode is None:
-                new.append(Episode(imported_at=now, **values))
-                continue
-            candidate = Episode(**values)
-            if all(getattr(episode, f) == getattr(candidate, f) for f in FIELDS):
+            values = _values(row)
+            old = stored.get(row["source_id"])
+            if old is None:
+                new.append((row["source_id"], *values, now))
+            elif all(old[f] == v for f, v in zip(FIELDS, values, strict=True)):
                 result.unchanged += 1
-                continue
-            for key, value in values.items():
-                setattr(episode, key, value)
-            episode.imported_at = now
-            changed.append(episode)
-        Episode.objects.bulk_create(new, batch_size=BATCH)
-        fields = [f.removesuffix("_id") for f in FIELDS] + ["imported_at"]
-        Episode.objects.bulk_update(changed, fields, batch_size=BATCH)
+            else:
+                changed.append((old["pk"], (*values, now)))
+        insert_rows(Episode, ("source_id", *FIELDS, "imported_at"), new)
+        update_rows(Episode, (*FIELDS, "imported_at"), changed)
         result.created, result.updated = len(new), len(changed)
         audit_import(user, "collection.episode", filename, len(rows), result)
     return result
 
 
-def stored_by_source_id(model, source_ids: list[str]) -> dict:
-    """{source_id: row} for the rows of `model` already stored, looked up in batches."""
-    found = {}
-    ids = iter(source_ids)
-    while chunk := list(islice(ids, BATCH)):
-        query = model.objects.filter(source_id__in=chunk)
-        if model is Episode:
-            query = query.select_related("unit", "service")
-        else:
-            query = query.select_related("episode__unit", "episode__service")
-        found.update((obj.source_id, obj) for obj in query)
-    return found
-
-
-def audit_import(user, object_type: str, filename: str, rows: int, result: ImportResult) -> None:
-    counts = {
-        "rows": rows,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
+def _values(row: dict) -> tuple:
+    """The row's values in the order of FIELDS."""
+    ids = {
+        "service_id": row["service"].pk,
+        "unit_id": row["unit"].pk,
+        "county_id": row["county"].pk if row["county"] else None,
     }
-    if result.hashed:
-        counts["personal_codes_hashed"] = result.hashed
-    if result.incomplete:
-        counts["incomplete"] = result.incomplete
-    record(
-        user,
-        "import",
-        object_type=object_type,
-        summary=f"{shown(filename, 120)}: {result}",
-        changes=counts,
-        channel="import",
-    )
+    return tuple(ids[f] if f in ids else row[f] for f in FIELDS)

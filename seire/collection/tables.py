@@ -1,23 +1,32 @@
-"""Reading an uploaded table (CSV or a workbook's first sheet) and parsing its cells.
+"""Reading an uploaded table (CSV or a workbook's first sheet) and storing its rows in bulk.
 
 Shared by the episode and assessment imports. `read_table` gives the header and the rows
 with their spreadsheet row numbers (header = row 1), or raises `Refused` for a file that is
 not a table at all. The cell parsers raise ValueError with a message saying what was
 expected; they never echo an 11-digit number, which might be a personal code.
+`stored_rows`, `insert_rows` and `update_rows` move tens of thousands of rows by source_id
+with one statement executed many times, which is what keeps a national extract to seconds.
 """
 
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
+from django.db import connections, models, router
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from seire.access.audit import record
+from seire.access.roles import scope_for
 from seire.collection import vocabulary
 from seire.collection.services import Problem, Refused
+from seire.organisation.models import OrgUnit, Service
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ""}
@@ -26,6 +35,7 @@ ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
 LOCAL_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 TRUE = {"true", "1", "jah", "yes", "tõene"}
 FALSE = {"false", "0", "ei", "no", "väär"}
+BATCH = 2000  # source ids per lookup: well under SQLite's limit of bound parameters
 
 
 @dataclass
@@ -157,8 +167,33 @@ def cell_text(value: object) -> str:
     return str(value).replace("\u00a0", " ").strip()
 
 
-def parse_date(value: object) -> date | None:
-    """A date from a date cell or "YYYY-MM-DD" text (a time after it is ignored); None if blank."""
+class Cached:
+    """A cell parser that remembers each distinct cell's result: an extract repeats the same
+    codes and dates thousands of times. Raises the same ValueError for a bad cell each time."""
+
+    def __init__(self, parser: Callable[[object], object]):
+        self.parser = parser
+        self.results: dict = {}
+
+    def __call__(self, value: object):
+        key = (type(value), value)  # True == 1 == 1.0, but they are different cells
+        result = self.results.get(key)
+        if result is None:
+            try:
+                result = (True, self.parser(value))
+            except ValueError as exc:
+                result = (False, str(exc))
+            self.results[key] = result
+        ok, parsed = result
+        if not ok:
+            raise ValueError(parsed)
+        return parsed
+
+
+def parse_date(value: object, today: date | None = None) -> date | None:
+    """A date from a date cell or "YYYY-MM-DD" text (a time after it is ignored); None if blank.
+
+    A date after `today` (default: today in Tallinn) is refused."""
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
@@ -179,7 +214,7 @@ def parse_date(value: object) -> date | None:
             raise ValueError(f"expected a date as YYYY-MM-DD (write {y}-{int(m):02}-{int(d):02})")
         else:
             raise ValueError(f"expected a date as YYYY-MM-DD, got “{shown(text)}”")
-    if day > timezone.localdate():
+    if day > (today or timezone.localdate()):
         raise ValueError(f"{day.isoformat()} is in the future")
     return day
 
@@ -247,3 +282,125 @@ def required_text(value: object, max_length: int) -> str:
     if len(text) > max_length:
         raise ValueError(f"at most {max_length} characters, got {len(text)}")
     return text
+
+
+# -- storing ------------------------------------------------------------------------------
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    hashed: int = 0  # personal codes replaced by their keyed hash
+    incomplete: int = 0  # assessments with some items blank
+
+    def __str__(self) -> str:
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.hashed:
+            text += f", {self.hashed} personal codes hashed"
+        if self.incomplete:
+            text += f", {self.incomplete} incomplete"
+        return text
+
+
+class EditCheck:
+    """`scope_for(user).can_edit_unit` remembered per unit and service for one import."""
+
+    def __init__(self, user):
+        self.scope = scope_for(user)
+        self.answers: dict[tuple[int, int], bool] = {}
+
+    def __call__(self, unit: OrgUnit, service: Service) -> bool:
+        key = (unit.pk, service.pk)
+        if key not in self.answers:
+            self.answers[key] = self.scope.can_edit_unit(unit, service)
+        return self.answers[key]
+
+    def first_refusal(self, unit: OrgUnit, service: Service) -> bool:
+        """True the first time a unit and service are asked about and refused (report once)."""
+        known = (unit.pk, service.pk) in self.answers
+        return not self(unit, service) and not known
+
+
+def stored_rows(model, source_ids: list[str], attnames: tuple[str, ...]) -> dict[str, dict]:
+    """{source_id: {"pk": …, attname: value, …}} of the rows already stored, in batches."""
+    found = {}
+    ids = iter(source_ids)
+    while chunk := list(islice(ids, BATCH)):
+        query = model.objects.filter(source_id__in=chunk).values("pk", "source_id", *attnames)
+        found.update((row.pop("source_id"), row) for row in query)
+    return found
+
+
+def insert_rows(model, attnames: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT `rows` (values in the order of `attnames`) with one statement run many times.
+
+    bulk_create compiles every value through the ORM; for 40 000 episodes that is most of
+    the import. Values are prepared by their fields, so dates and JSON suit the database.
+    """
+    if not rows:
+        return
+    connection, table, fields, prepare = _statement_parts(model, attnames)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (model's names)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [prepare(row) for row in rows])
+
+
+def update_rows(model, attnames: tuple[str, ...], rows: list[tuple[int, tuple]]) -> None:
+    """UPDATE each (pk, values) of `rows` with one statement run many times.
+
+    QuerySet.bulk_update builds a CASE per field whose cost grows with the batch: 20 000
+    changed episodes took minutes with it and take about a second this way.
+    """
+    if not rows:
+        return
+    connection, table, fields, prepare = _statement_parts(model, attnames)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk = quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (model's names)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*prepare(values), key] for key, values in rows])
+
+
+def _statement_parts(model, attnames: tuple[str, ...]):
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in attnames]
+    # Text, booleans and ids go to the driver as they are; dates, times and JSON through
+    # their field, which knows what this database wants.
+    plain = (models.CharField, models.BooleanField, models.IntegerField, models.ForeignKey)
+    converters = [
+        None if isinstance(f, plain) else partial(f.get_db_prep_save, connection=connection)
+        for f in fields
+    ]
+
+    def prepare(values: tuple) -> list:
+        return [
+            value if convert is None or value is None else convert(value)
+            for convert, value in zip(converters, values, strict=True)
+        ]
+
+    return connection, connection.ops.quote_name(model._meta.db_table), fields, prepare
+
+
+def audit_import(user, object_type: str, filename: str, rows: int, result: ImportResult) -> None:
+    """One audit event for an import: the file name and the counts, never a row's values."""
+    counts = {
+        "rows": rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if result.hashed:
+        counts["personal_codes_hashed"] = result.hashed
+    if result.incomplete:
+        counts["incomplete"] = result.incomplete
+    record(
+        user,
+        "import",
+        object_type=object_type,
+        summary=f"{shown(filename, 120)}: {result}",
+        changes=counts,
+        channel="import",
+    )

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from seire.catalogue.loader import load_catalogue
 from seire.demo import country as facts
+from seire.demo import values
 from seire.organisation.models import (
     Agreement,
     Contact,
@@ -257,6 +258,10 @@ STEPS: list[Step] = [
     Step("cooperation partners", cooperation_partners),
     Step("contacts and agreements", contacts_and_agreements),
     Step("people", people),
+    Step("statistics values", values.statistics_values),
+    Step("submissions", values.submissions),
+    Step("episodes", values.episodes),
+    Step("assessments", values.assessments),
 ]
 
 

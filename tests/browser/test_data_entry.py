@@ -5,14 +5,20 @@ are not from another time) is the report Paul fills. Each page leaves a screensh
 person to look at, and must have no serious or critical axe-core violation.
 """
 
+from datetime import datetime, time, timedelta
+
 import pytest
 from django.utils import timezone
 
 from seire import periods
 from seire.collection.models import DataValue, Submission
+from seire.organisation.models import Provider
 from tests.browser.conftest import axe, describe, login, screenshot
+from tests.collection import conftest as collection
 
 pytestmark = pytest.mark.browser
+
+vs_monthly = collection.vs_monthly  # the statistics table of tests/collection, as a fixture here
 
 
 @pytest.fixture
@@ -88,11 +94,41 @@ def test_a_provider_saves_the_whole_table_without_javascript(new_page, cast, vs_
 
 
 def test_the_analyst_sees_the_status_board(page, cast, vs_monthly, month):
+    # Harju: on time, late, and an approved month; Tartu opened in the third month shown.
+    shown = [periods.parse(month)]
+    for _step in range(4):
+        shown.insert(0, shown[0].previous())
+    first_day = shown[2].start
+    Provider.objects.filter(unit=cast.tartu_vs).update(start=first_day)
+    for period, days, status in [
+        (shown[0], 5, "approved"),
+        (shown[1], 20, "submitted"),
+        (shown[3], 9, "submitted"),
+        (shown[2], 40, "submitted"),
+    ]:
+        when = timezone.make_aware(datetime.combine(period.end + timedelta(days=days), time(9)))
+        Submission.objects.create(
+            dataset=vs_monthly,
+            unit=cast.harju_vs,
+            period=str(period),
+            status=status,
+            first_submitted_at=when,
+            submitted_at=when,
+        )
     login(page, cast.ann)
-    page.goto("/collection/status/")
+    current = periods.parse(month).next()
+    page.goto(f"/collection/status/?dataset=VS_MONTHLY&end={current}")
     assert page.inner_text("h1") == "Aruanded"
     table = page.inner_text("table.board")
     assert cast.harju_vs.name_et in table and cast.tartu_vs.name_et in table
+    for label in [
+        "Esitatud õigel ajal",
+        "Esitatud hilinemisega",
+        "Puudub, tähtaeg on möödas",
+        "Tähtaeg pole veel käes",
+        "Ei ole oodatud",
+    ]:
+        assert label in table, label
     screenshot(page, "status-board-et")
     assert_accessible(page)
 

@@ -53,12 +53,8 @@ def my_reports(context, recent: int = 3, limit: int = 15):
                 if cell.state == State.NOT_EXPECTED:
                     continue
                 status = cell.submission.status if cell.submission else Submission.Status.DRAFT
-                waiting = status in (Submission.Status.DRAFT, Submission.Status.RETURNED)
-                urgency = URGENCY[
-                    Submission.Status.RETURNED
-                    if status == "returned"
-                    else (cell.state if waiting else status)
-                ]
+                # a draft is as urgent as its deadline (overdue, due); the rest by status
+                urgency = URGENCY[cell.state if status == Submission.Status.DRAFT else status]
                 items.append(
                     {
                         "dataset": dataset,

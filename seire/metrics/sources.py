@@ -1,0 +1,256 @@
+"""The sources a metric can count from, with their real fields.
+
+Each `Source` names its model, the path to the unit that delivered the record, the dates
+that can put a record in a period, the fields a filter may use (with their types) and the
+breakdowns it offers. Fields with a `column` are filtered in SQL; derived fields (`derive`)
+are computed per row in Python after the one query. `SOURCES` is a registry: a new source
+(feedback, inquiries) registers itself the same way.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+
+from seire import periods
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # "str" | "bool" | "number" | "date" | "list"
+    column: str | None = None  # ORM path; None for a derived field
+    derive: Callable[[dict], object] | None = None
+    needs: tuple[str, ...] = ()  # columns a derived field reads
+
+
+@dataclass
+class Source:
+    name: str
+    queryset: Callable[[], QuerySet]
+    unit: str  # ORM path of the delivering unit's id
+    dates: dict[str, str]  # date name → ORM path (a date, or a period string for "period")
+    fields: dict[str, Field] = field(default_factory=dict)
+    breakdowns: tuple[str, ...] = ()
+    key: str | None = None  # ORM path of the person key, for distinct counts
+
+    def field(self, name: str) -> Field | None:
+        return self.fields.get(name)
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    SOURCES[source.name] = source
+    return source
+
+
+def _fields(*items: Field) -> dict[str, Field]:
+    return {f.name: f for f in items}
+
+
+def _days(start: str, end: str):
+    def derive(row):
+        a, b = row.get(start), row.get(end)
+        return (b - a).days if isinstance(a, date) and isinstance(b, date) else None
+
+    return derive
+
+
+def _working_days(start: str, end: str):
+    def derive(row):
+        from seire.metrics.calendar import working_days_between
+
+        a, b = row.get(start), row.get(end)
+        return working_days_between(a, b) if isinstance(a, date) and isinstance(b, date) else None
+
+    return derive
+
+
+def _episodes():
+    from seire.collection.models import Episode
+
+    return Episode.objects.all()
+
+
+register(
+    Source(
+        name="episodes",
+        queryset=_episodes,
+        unit="unit_id",
+        dates={"opened": "opened", "closed": "closed", "first_contact": "first_contact"},
+        key="client_key",
+        fields=_fields(
+            Field("service", "str", "service__code"),
+            Field("crime_type", "str", "crime_type"),
+            Field("gender", "str", "gender"),
+            Field("age_group", "str", "age_group"),
+            Field("referral_source", "str", "referral_source"),
+            Field("closure_reason", "str", "closure_reason"),
+            Field("county", "str", "county__code"),
+            Field("services_given", "list", "services_given"),
+            Field("proactive_contact", "bool", "proactive_contact"),
+            Field("needs_assessed", "bool", "needs_assessed"),
+            Field("safety_plan", "bool", "safety_plan"),
+            Field("comparison_group", "bool", "comparison_group"),
+            Field("opened", "date", "opened"),
+            Field("closed", "date", "closed"),
+            Field("first_contact", "date", "first_contact"),
+            Field(
+                "days_to_first_contact",
+                "number",
+                derive=_days("opened", "first_contact"),
+                needs=("opened", "first_contact"),
+            ),
+            Field(
+                "working_days_to_first_contact",
+                "number",
+                derive=_working_days("opened", "first_contact"),
+                needs=("opened", "first_contact"),
+            ),
+            Field(
+                "days_open", "number", derive=_days("opened", "closed"), needs=("opened", "closed")
+            ),
+        ),
+        breakdowns=("service", "gender", "age_group", "crime_type", "referral_source"),
+    )
+)
+
+
+def _values():
+    from seire.collection.models import DataValue
+
+    return DataValue.objects.filter(status="value")
+
+
+register(
+    Source(
+        name="values",
+        queryset=_values,
+        unit="unit_id",
+        dates={"period": "period"},
+        fields=_fields(
+            Field("dataset", "str", "element__dataset__code"),
+            Field("element", "str", "element__code"),
+            Field("combo", "str", "combo__code"),
+            Field("option", "list", "combo__options__code"),
+            Field("service", "str", "element__dataset__service__code"),
+            Field("value", "number", "value"),
+        ),
+        breakdowns=("combo", "service"),
+    )
+)
+
+
+def _outcomes():
+    from seire.metrics.models import Outcome
+
+    return Outcome.objects.all()
+
+
+register(
+    Source(
+        name="outcomes",
+        queryset=_outcomes,
+        unit="episode__unit_id",
+        dates={"closed": "episode__closed", "opened": "episode__opened"},
+        key="episode__client_key",
+        fields=_fields(
+            Field("instrument", "str", "instrument"),
+            Field("intake", "number", "intake"),
+            Field("exit", "number", "exit"),
+            Field("change", "number", "change"),
+            Field("reliable", "str", "reliable"),
+            Field("service", "str", "episode__service__code"),
+            Field("crime_type", "str", "episode__crime_type"),
+            Field("gender", "str", "episode__gender"),
+            Field("age_group", "str", "episode__age_group"),
+        ),
+        breakdowns=("service", "crime_type", "gender", "age_group"),
+    )
+)
+
+
+def _assessments():
+    from seire.collection.models import Assessment
+
+    return Assessment.objects.all()
+
+
+register(
+    Source(
+        name="assessments",
+        queryset=_assessments,
+        unit="episode__unit_id",
+        dates={"assessed_on": "assessed_on", "closed": "episode__closed"},
+        key="episode__client_key",
+        fields=_fields(
+            Field("instrument", "str", "instrument"),
+            Field("timepoint", "str", "timepoint"),
+            Field("service", "str", "episode__service__code"),
+            Field("crime_type", "str", "episode__crime_type"),
+        ),
+        breakdowns=("service", "crime_type"),
+    )
+)
+
+
+def _submissions():
+    from seire.collection.models import Submission
+
+    return Submission.objects.all()
+
+
+def _on_time(row) -> bool | None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    submitted, period, days = (
+        row.get("first_submitted_at"),
+        row.get("period"),
+        row.get("deadline_days"),
+    )
+    if period is None or days is None:
+        return None
+    deadline = periods.parse(period).end + timedelta(days=days)
+    return submitted is not None and timezone.localtime(submitted).date() <= deadline
+
+
+register(
+    Source(
+        name="submissions",
+        queryset=_submissions,
+        unit="unit_id",
+        dates={"period": "period"},
+        fields=_fields(
+            Field("dataset", "str", "dataset__code"),
+            Field("service", "str", "dataset__service__code"),
+            Field("status", "str", "status"),
+            Field("period", "str", "period"),
+            Field("first_submitted_at", "date", "first_submitted_at"),
+            Field("deadline_days", "number", "dataset__deadline_days"),
+            Field(
+                "on_time",
+                "bool",
+                derive=_on_time,
+                needs=("period", "first_submitted_at", "deadline_days"),
+            ),
+        ),
+        breakdowns=("service", "dataset"),
+    )
+)
+
+
+def period_key(value, frequency: str) -> str | None:
+    """The period of `frequency` holding `value` (a date or a period code), or None."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return str(periods.period_of(value, frequency))
+    period = periods.parse(value)
+    while period is not None and period.kind != frequency:
+        period = period.parent()
+    return str(period) if period is not None else None
