@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIP_QUIET := 2> >(grep -v "^WARNING: Location" >&2)
 
-.PHONY: run install test test-fast lint format bench lock browser-deps migrations-check clean
+.PHONY: run install test test-fast lint format bench lock browser-deps system-deps migrations-check clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 install: $(VENV)/.installed
 
 ## run: install, create the SQLite database, load the catalogue and the demo, serve :8000
-run: install
+run: install system-deps
 	$(BIN)/seire demo
 
 ## browser-deps: Debian's Chromium for the Playwright tests
@@ -29,12 +29,20 @@ browser-deps:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
 
+## system-deps: the Debian libraries WeasyPrint (PDFs) loads, and the fonts it embeds
+WEASYPRINT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-deps:
+	@missing=$$(for p in $(WEASYPRINT_DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	test -z "$$missing" || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing > /dev/null; }
+
 ## test: the whole suite (unit, database, browser); DATABASE_URL picks the database
-test: install browser-deps migrations-check
+test: install browser-deps system-deps migrations-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## test-fast: everything but the browser tests
-test-fast: install migrations-check
+test-fast: install system-deps migrations-check
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 migrations-check: install

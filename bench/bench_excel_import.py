@@ -43,9 +43,11 @@ def main() -> None:
 
 def run() -> None:
     from django.core.management import call_command
+    from django.db import transaction
     from python_calamine import CalamineWorkbook
 
-    from seire.collection.excel import build_template, import_workbook
+    from seire.collection import services
+    from seire.collection.excel import build_template, import_workbook, read_workbook
     from seire.collection.models import DataValue
 
     call_command("migrate", verbosity=0)
@@ -54,8 +56,17 @@ def run() -> None:
     _fill(dataset, units, months)
     data = build_template(dataset, units, months)
     values = DataValue.objects.filter(element__dataset=dataset)
-    print(f"workbook: {len(units)} units × {len(months)} months, {values.count()} values, "
-          f"{len(data) / 1024:.0f} KiB")
+    count = values.count()
+    rows = [
+        (*row, "2025-01-01 00:00:00", analyst.pk, "bench")
+        for row in values.values_list(
+            "element_id", "combo_id", "unit_id", "period", "value", "status", "version"
+        )
+    ]
+    print(
+        f"workbook: {len(units)} units × {len(months)} months, {count} values, "
+        f"{len(data) / 1024:.0f} KiB"
+    )
 
     def calamine_read():
         book = CalamineWorkbook.from_filelike(BytesIO(data))
@@ -64,18 +75,35 @@ def run() -> None:
 
     def full_import():
         result = import_workbook(analyst, dataset, data)
-        assert result.created == len(units) * len(months) * ELEMENTS * 10, result.created
+        assert result.created == count, result.created
 
-    reads, imports, reimports = [], [], []
+    def insert_alone():
+        with transaction.atomic():
+            services._insert(rows)  # the import's own insert, without anything around it
+            transaction.set_rollback(True)
+
+    times: dict[str, list[float]] = {"read": [], "check": [], "import": [], "again": [], "db": []}
     for _ in range(REPEAT):
         values.delete()  # each import starts from an empty table (not timed)
-        reads.append(_timed(calamine_read))
-        imports.append(_timed(full_import))
-        reimports.append(_timed(lambda: import_workbook(analyst, dataset, data)))
-    read, full, again = (statistics.median(t) for t in (reads, imports, reimports))
-    print(f"calamine read: {read * 1000:.0f} ms; excel import: {full * 1000:.0f} ms; "
-          f"re-import of the same file (nothing changes): {again * 1000:.0f} ms")
-    print(f"excel import / calamine read = {full / read:.2f} (target ≤ {TARGET:.2f})")
+        times["read"].append(_timed(calamine_read))
+        times["check"].append(_timed(lambda: read_workbook(data, dataset)))
+        times["db"].append(_timed(insert_alone))
+        times["import"].append(_timed(full_import))
+        times["again"].append(_timed(lambda: import_workbook(analyst, dataset, data)))
+    median = {name: statistics.median(t) for name, t in times.items()}
+    ms = {name: f"{t * 1000:.0f} ms" for name, t in median.items()}
+    print(
+        f"calamine read: {ms['read']}; reading and checking the workbook: {ms['check']}; "
+        f"full import: {ms['import']}; re-import, nothing changes: {ms['again']}"
+    )
+    print(
+        f"of the import, inserting the {count} rows alone (one executemany) takes "
+        f"{ms['db']} = {median['db'] / median['read']:.2f} × the calamine read"
+    )
+    print(
+        f"excel import / calamine read = {median['import'] / median['read']:.2f} "
+        f"(target ≤ {TARGET:.2f})"
+    )
 
 
 def _timed(function) -> float:
@@ -103,46 +131,79 @@ def _national_table():
     country = OrgUnit.objects.create(code="EE", name_et="Eesti", name_en="Estonia", kind="country")
     units = []
     for n in range(1, UNITS + 1):
-        unit = OrgUnit.objects.create(code=f"VS-{n:02d}", name_et=f"Ohvriabi {n}",
-                                      name_en=f"Victim support {n}", kind="service_point",
-                                      parent=country)
+        unit = OrgUnit.objects.create(
+            code=f"VS-{n:02d}",
+            name_et=f"Ohvriabi {n}",
+            name_en=f"Victim support {n}",
+            kind="service_point",
+            parent=country,
+        )
         Provider.objects.create(unit=unit, service=service, start=date(2020, 1, 1))
         units.append(unit)
-    breakdown = Disaggregation.objects.create(code="gender_age", name_et="sugu × vanus",
-                                              name_en="gender × age")
+    breakdown = Disaggregation.objects.create(
+        code="gender_age", name_et="sugu × vanus", name_en="gender × age"
+    )
     categories = {}
-    for code, options in (("gender", ("female", "male", "unknown")),
-                          ("age", ("child", "adult", "senior"))):
+    for code, options in (
+        ("gender", ("female", "male", "unknown")),
+        ("age", ("child", "adult", "senior")),
+    ):
         category = Category.objects.create(code=code, name_et=code, name_en=code)
         breakdown.categories.add(category)
-        categories[code] = [CategoryOption.objects.create(category=category, code=o, name_et=o,
-                                                          name_en=o, sort=i)
-                            for i, o in enumerate(options)]
+        categories[code] = [
+            CategoryOption.objects.create(category=category, code=o, name_et=o, name_en=o, sort=i)
+            for i, o in enumerate(options)
+        ]
     sort = 0
     for gender in categories["gender"]:
         for age in categories["age"]:
             sort += 1
-            combo = OptionCombo.objects.create(disaggregation=breakdown,
-                                               code=f"{gender.code}.{age.code}",
-                                               name_et=f"{gender.code} {age.code}",
-                                               name_en=f"{gender.code} {age.code}", sort=sort)
+            combo = OptionCombo.objects.create(
+                disaggregation=breakdown,
+                code=f"{gender.code}.{age.code}",
+                name_et=f"{gender.code} {age.code}",
+                name_en=f"{gender.code} {age.code}",
+                sort=sort,
+            )
             combo.options.add(gender, age)
-    OptionCombo.objects.create(disaggregation=breakdown, code="total", name_et="Kokku",
-                               name_en="Total", sort=sort + 1)
-    dataset = Dataset.objects.create(code="VS_NATIONAL", name_et="Ohvriabi kuutabel",
-                                     name_en="Victim support monthly", service=service,
-                                     period_type="M")
+    OptionCombo.objects.create(
+        disaggregation=breakdown, code="total", name_et="Kokku", name_en="Total", sort=sort + 1
+    )
+    dataset = Dataset.objects.create(
+        code="VS_NATIONAL",
+        name_et="Ohvriabi kuutabel",
+        name_en="Victim support monthly",
+        service=service,
+        period_type="M",
+    )
     for n in range(1, ELEMENTS + 1):
-        DataElement.objects.create(dataset=dataset, code=f"E{n}", name_et=f"Näitaja {n}",
-                                   name_en=f"Item {n}", counting_rule_et="Iga juhtum.",
-                                   counting_rule_en="Every case.", disaggregation=breakdown,
-                                   sort=n)
-        ValidationRule.objects.create(dataset=dataset, code=f"sum{n}", left=f"E{n}[total]",
-                                      right=f"E{n}", message_et="Kokku = summa",
-                                      message_en="Total = sum")
-    ValidationRule.objects.create(dataset=dataset, code="e2_le_e1", left="E2[total]",
-                                  operator="<=", right="E1[total]", message_et="E2 ≤ E1",
-                                  message_en="E2 ≤ E1")
+        DataElement.objects.create(
+            dataset=dataset,
+            code=f"E{n}",
+            name_et=f"Näitaja {n}",
+            name_en=f"Item {n}",
+            counting_rule_et="Iga juhtum.",
+            counting_rule_en="Every case.",
+            disaggregation=breakdown,
+            sort=n,
+        )
+        ValidationRule.objects.create(
+            dataset=dataset,
+            code=f"sum{n}",
+            left=f"E{n}[total]",
+            right=f"E{n}",
+            message_et="Kokku = summa",
+            message_en="Total = sum",
+        )
+    ValidationRule.objects.create(
+        dataset=dataset,
+        code="e2_le_e1",
+        left="E2[total]",
+        operator="<=",
+        right="E1[total]",
+        message_et="E2 ≤ E1",
+        message_en="E2 ≤ E1",
+    )
     analyst = get_user_model().objects.create_user("analyst")
     Responsibility.objects.create(person=analyst, role=Responsibility.Role.ANALYST)
     return dataset, units, analyst
@@ -161,11 +222,16 @@ def _fill(dataset, units, months) -> None:
     for unit in units:
         for month in months:
             for element in elements:
-                parts = {c: rng.randint(0, 30 if element.code != "E2" else 3) for c in combos
-                         if c.code != "total"}
+                parts = {
+                    c: rng.randint(0, 30 if element.code != "E2" else 3)
+                    for c in combos
+                    if c.code != "total"
+                }
                 parts.update({c: sum(parts.values()) for c in combos if c.code == "total"})
-                rows += [DataValue(element=element, combo=c, unit=unit, period=month,
-                                   value=Decimal(v)) for c, v in parts.items()]
+                rows += [
+                    DataValue(element=element, combo=c, unit=unit, period=month, value=Decimal(v))
+                    for c, v in parts.items()
+                ]
     DataValue.objects.bulk_create(rows, batch_size=2000)
 
 

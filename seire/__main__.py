@@ -11,6 +11,7 @@ ALIASES = {
     "import-values": "import_values",
     "import-episodes": "import_episodes",
     "import-assessments": "import_assessments",
+    "send-reminders": "send_reminders",
 }
 
 

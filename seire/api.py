@@ -5,9 +5,9 @@ from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
 from seire.access.roles import scope_for
-
 from seire.collection.api import router as collection_router
 from seire.organisation.api import router as organisation_router
+
 
 class StaffSessionAuth(SessionAuth):
     """A signed-in staff member with at least one current responsibility (else 401)."""

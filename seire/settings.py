@@ -29,6 +29,7 @@ ENVIRONMENT = {
     "SEIRE_SQLITE_BUSY_TIMEOUT": "seconds SQLite waits for a lock (default 20)",
     "SEIRE_DEFAULT_FROM_EMAIL": "sender address of reminder e-mails",
     "SEIRE_AXES_FAILURE_LIMIT": "failed logins before an account/address is locked (default 5)",
+    "SEIRE_BASE_URL": "the public address of Seire, for links in e-mails (e.g. https://seire.example.ee)",
     "SEIRE_MAX_UPLOAD_BYTES": "largest Excel/CSV file of values accepted, in bytes (default 5 MB)",
 }
 
@@ -195,6 +196,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SEIRE_DEFAULT_FROM_EMAIL", "seire@localhost")
+
+SEIRE_BASE_URL = os.environ.get("SEIRE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Imports of values (Excel, CSV): larger files are refused before they are opened.
 SEIRE_MAX_UPLOAD_BYTES = envint("SEIRE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))

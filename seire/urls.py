@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("seire.organisation.urls")),
     path("collection/", include("seire.collection.urls")),
+    path("metrics/", include("seire.metrics.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
 
@@ -98,14 +98,14 @@ def post_values(request: HttpRequest, payload: ValuesIn):
     ]
     forbidden = _forbidden(request.user, dataset, cells)
     if forbidden:
-        return 403, _refused("forbidden", forbidden)
+        return Status(403, _refused("forbidden", forbidden))
     try:
         result = import_cells(request.user, dataset, cells, "api")
     except Refused as refusal:
         if all(p.code == "conflict" for p in refusal.problems):
-            return 409, _refused("conflict", refusal.problems)
-        return 422, _refused("refused", refusal.problems)
-    return 200, SaveOut(
+            return Status(409, _refused("conflict", refusal.problems))
+        return Status(422, _refused("refused", refusal.problems))
+    saved = SaveOut(
         created=result.created,
         updated=result.updated,
         cleared=result.cleared,
@@ -115,6 +115,7 @@ def post_values(request: HttpRequest, payload: ValuesIn):
             for (e, c, u, p), version in result.versions.items()
         ],
     )
+    return Status(200, saved)
 
 
 @router.get("/values", response=list[ValueOut])

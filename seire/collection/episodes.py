@@ -11,6 +11,7 @@ hash, so the clear code is never stored, logged or echoed in a message.
 """
 
 import re
+from collections import defaultdict
 from functools import partial
 
 from django.db import transaction
@@ -298,19 +299,26 @@ def import_episodes(
                 )
         problems.raise_if_any()
         now = timezone.now()
-        new, changed = [], []
+        new, changed = [], defaultdict(list)
         for row in rows:
             values = _values(row)
             old = stored.get(row["source_id"])
             if old is None:
                 new.append((row["source_id"], *values, now))
-            elif all(old[f] == v for f, v in zip(FIELDS, values, strict=True)):
+                continue
+            differ = [(f, v) for f, v in zip(FIELDS, values, strict=True) if old[f] != v]
+            if not differ:
                 result.unchanged += 1
-            else:
-                changed.append((old["pk"], (*values, now)))
+                continue
+            # Grouped by the fields that changed, so an update writes (and re-indexes) only
+            # those: a re-import mostly closes episodes.
+            names, new_values = zip(*differ, strict=True)
+            changed[names].append((old["pk"], (*new_values, now)))
+            result.updated += 1
         insert_rows(Episode, ("source_id", *FIELDS, "imported_at"), new)
-        update_rows(Episode, (*FIELDS, "imported_at"), changed)
-        result.created, result.updated = len(new), len(changed)
+        for names, group in changed.items():
+            update_rows(Episode, (*names, "imported_at"), group)
+        result.created = len(new)
         audit_import(user, "collection.episode", filename, len(rows), result)
     return result
 

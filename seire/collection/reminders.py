@@ -162,7 +162,7 @@ def _send(letters: list[Letter]) -> list[Letter]:
     """Send each letter; the ones that could not be sent."""
     failed = []
     connection = get_connection()
-    base = getattr(settings, "SEIRE_BASE_URL", "").rstrip("/")
+    base = settings.SEIRE_BASE_URL
     with translation.override(settings.LANGUAGE_CODE):
         for letter in letters:
             message = _message(letter, base)

@@ -30,6 +30,8 @@ from seire.organisation.models import OrgUnit, Provider
 
 NOT_APPLICABLE = {"na", "n/a", "-", "ei kohaldu"}
 LOCKED_STATUSES = {Submission.Status.SUBMITTED, Submission.Status.APPROVED}
+STORED_DECIMALS = Decimal("0.0001")  # DataValue.value: 14 digits, 4 of them decimals
+TOO_LARGE = Decimal("1e10")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ class SaveResult:
 
 
 def parse_value(raw: object, value_type: str) -> tuple[str, Decimal | None]:
-    """("value", number), ("na", None) or ("blank", None); ValueError with the reason."""
+    """("value", number), ("na", None) or ("blank", None); ValueError with the reason.
+
+    A number is rounded to the 4 decimals a value is stored with, so that what is compared
+    with the stored value (is this a change?) is what would be stored."""
     if raw is None:
         return "blank", None
     if isinstance(raw, bool):
@@ -99,13 +104,16 @@ def parse_value(raw: object, value_type: str) -> tuple[str, Decimal | None]:
         raise ValueError(_("expected a number"))
     if number < 0:
         raise ValueError(_("negative value %(n)s: counts cannot be below zero") % {"n": number})
-    if value_type == DataElement.ValueType.COUNT and number != number.to_integral_value():
+    whole = number == number.to_integral_value()
+    if value_type == DataElement.ValueType.COUNT and not whole:
         raise ValueError(_("expected a whole number, got %(n)s") % {"n": number})
     if value_type == DataElement.ValueType.PERCENT and number > 100:
         raise ValueError(_("a percentage cannot exceed 100, got %(n)s") % {"n": number})
-    if abs(number) >= Decimal("1e10"):
+    if not whole and number < TOO_LARGE:
+        number = number.quantize(STORED_DECIMALS)
+    if number >= TOO_LARGE:  # (compared without abs(), which overflows on 1e999999999)
         raise ValueError(_("the number %(n)s is too large") % {"n": number})
-    return "value", number
+    return "value", number.copy_abs()  # never -0
 
 
 class DatasetIndex:

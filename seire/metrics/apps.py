@@ -6,3 +6,8 @@ class MetricsConfig(AppConfig):
     name = "seire.metrics"
     label = "metrics"
     verbose_name = _("Metrics")
+
+    def ready(self):
+        # The `metrics` and `population` catalogue sections (loaded after organisation,
+        # categories and datasets, whose codes their definitions name).
+        from seire.metrics import catalogue  # noqa: F401

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -70,25 +70,32 @@ class Tree:
 
 
 def _split_filter(source: Source, conditions: Iterable[dict]):
-    """(SQL filter kwargs, SQL exclude kwargs, Python conditions)."""
-    include, exclude, python = {}, {}, []
+    """(SQL conditions, SQL exclusions, Python conditions).
+
+    Each exclusion is excluded on its own: one `exclude(a=1, b=2)` would drop only the rows
+    matching both. An empty text counts as null in SQL, as it does in `_matches`."""
+    include, exclude, python = [], [], []
     for c in conditions or []:
         f = source.field(c["field"])
         op, value = c.get("op", "eq"), c.get("value")
         in_sql = f.column is not None and (f.type != "list" or "__" in f.column)
+        col = f.column
         if not in_sql:
             python.append((f, op, value))
         elif op in SQL_LOOKUPS or (op == "contains" and f.type == "list"):
             lookup = "exact" if op == "contains" else SQL_LOOKUPS[op]
-            include[f"{f.column}__{lookup}"] = value
+            include.append(Q(**{f"{col}__{lookup}": value}))
         elif op == "ne":
-            exclude[f.column] = value
+            exclude.append(Q(**{col: value}))
         elif op == "not_in":
-            exclude[f"{f.column}__in"] = value
+            exclude.append(Q(**{f"{col}__in": value}))
         elif op == "is_null":
-            include[f"{f.column}__isnull"] = True
+            blank = Q(**{f"{col}__isnull": True})
+            include.append(blank | Q(**{col: ""}) if f.type == "str" else blank)
         elif op == "not_null":
-            include[f"{f.column}__isnull"] = False
+            include.append(Q(**{f"{col}__isnull": False}))
+            if f.type == "str":
+                exclude.append(Q(**{col: ""}))
     return include, exclude, python
 
 
@@ -117,9 +124,9 @@ def side_cells(spec: dict, frequency: str, breakdowns: list[str], tree: Tree) ->
     source = SOURCES[spec["source"]]
     measure = spec.get("measure", "count")
     include, exclude, python = _split_filter(source, spec.get("filter"))
-    qs = source.queryset().filter(**include)
-    if exclude:
-        qs = qs.exclude(**exclude)
+    qs = source.queryset().filter(*include)
+    for condition in exclude:
+        qs = qs.exclude(condition)
     dims = [b for b in breakdowns if b in source.fields]
     date_col = source.dates[spec["date"]]
     qs = qs.filter(**{f"{date_col}__isnull": False})
@@ -138,7 +145,7 @@ def side_cells(spec: dict, frequency: str, breakdowns: list[str], tree: Tree) ->
 
     dim_cols = [source.fields[d].column for d in dims]
     if not python and measure in ("count", "sum"):
-        period_expr = TruncMonth(date_col) if date_col != "period" else date_col
+        period_expr = TruncMonth(date_col) if date_col != "period" else F(date_col)
         grouped = qs.annotate(_p=period_expr).values("_p", source.unit, *dim_cols)
         if measure == "count":
             grouped = grouped.annotate(_n=Count("pk"), _s=Count("pk"))
@@ -249,6 +256,8 @@ def evaluate(
         den = None
         if denominator is not None:
             den, n = denominator[key].result(measure_d) if key in denominator else (Decimal(0), 0)
+            if measure_d == "sum":
+                n = int(den)  # a share of table values: n is what they count, not the rows
         elif population is not None:
             if breakdown != TOTAL:
                 continue

@@ -224,3 +224,59 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode_id} {self.instrument}: {self.intake} → {self.exit}"
+
+
+class ChangeProposal(models.Model):
+    """A changed definition of a metric, with its rationale, waiting for the analyst.
+
+    `definition` holds the proposed version's fields (see `seire.metrics.proposals.FIELDS`);
+    accepting it creates `created_version`, effective from `effective_from`. `base_version`
+    is the version the proposal was made against: once a newer one exists, the proposal is
+    stale and can only be rejected. The workflow is in `seire.metrics.proposals`.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="proposals")
+    base_version = models.ForeignKey(
+        MetricVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    definition = models.JSONField(_("proposed definition"))
+    rationale = models.TextField(_("rationale"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    effective_from = models.CharField(_("effective from period"), max_length=7, blank=True)
+    created_version = models.OneToOneField(
+        MetricVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("created version"),
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["status", "metric"])]
+        verbose_name = _("change proposal")
+        verbose_name_plural = _("change proposals")
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} proposal {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PROPOSED

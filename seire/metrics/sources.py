@@ -9,9 +9,9 @@ are computed per row in Python after the one query. `SOURCES` is a registry: a n
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, QuerySet
 
 from seire import periods
 
@@ -69,10 +69,22 @@ def _working_days(start: str, end: str):
     return derive
 
 
+REPEAT_DAYS = 365
+
+
 def _episodes():
     from seire.collection.models import Episode
 
-    return Episode.objects.all()
+    # `repeat_12m`: the client opened another episode (any service) within a year of closing
+    # this one. An alias, so the subquery runs only for a definition that filters on it.
+    later = Episode.objects.filter(
+        client_key=OuterRef("client_key"),
+        opened__gt=OuterRef("closed"),
+        opened__lte=ExpressionWrapper(
+            OuterRef("closed") + timedelta(days=REPEAT_DAYS), output_field=DateField()
+        ),
+    )
+    return Episode.objects.alias(repeat_12m=Exists(later))
 
 
 register(
@@ -95,6 +107,7 @@ register(
             Field("needs_assessed", "bool", "needs_assessed"),
             Field("safety_plan", "bool", "safety_plan"),
             Field("comparison_group", "bool", "comparison_group"),
+            Field("repeat_12m", "bool", "repeat_12m"),
             Field("opened", "date", "opened"),
             Field("closed", "date", "closed"),
             Field("first_contact", "date", "first_contact"),

@@ -30,16 +30,16 @@ __all__ = ["find_emails", "find_ibans", "find_personal_codes", "is_valid_isikuko
 
 Span = tuple[int, int]
 
-_CODE = re.compile(r"(?<!\d)[0-9]{11}(?!\d)")
-# Digit groups joined by one space, no-break space or hyphen; only ASCII digits make a code.
-_GROUPED_DIGITS = re.compile(r"(?<!\d)[0-9]+(?:[ \u00a0-][0-9]+)+(?!\d)")
-_GROUP = re.compile(r"[0-9]+")
+# \d: full-width digits count too (stdnum reads them as digits); validation decides.
+_CODE = re.compile(r"(?<!\d)\d{11}(?!\d)")
+# Digit groups joined by one space, no-break space or hyphen.
+_GROUPED_DIGITS = re.compile(r"(?<!\d)\d+(?:[ \u00a0-]\d+)+(?!\d)")
+_GROUP = re.compile(r"\d+")
 
-# Two letters, two check digits, then letters and digits, optionally in space-separated
-# groups. The candidate is greedy; find_ibans tries it and its shorter prefixes.
-_IBAN_CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]*(?:[ \u00a0][A-Za-z0-9]+)*"
-)
+# Two letters and two check digits start an IBAN; letters and digits follow, optionally in
+# groups separated by single spaces. find_ibans tries the longest prefix first.
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}")
+_IBAN_BODY = re.compile(r"[A-Za-z0-9]*(?:[ \u00a0][A-Za-z0-9]+)*")
 _IBAN_SEPARATORS = re.compile(r"[ \u00a0]+")
 
 # local@domain: the local part allows dots, plus addressing and the usual punctuation; the
@@ -64,8 +64,8 @@ def is_valid_isikukood(code: str) -> bool:
     """True when `code` is a valid Estonian personal identification code.
 
     Checks the length (11 digits), the century digit (1–8), that the birth date exists and the
-    check digit. Spaces inside the code are ignored ("368 0528 0109" is valid); anything else
-    that is not an ASCII digit makes it invalid.
+    check digit. Spaces inside the code are ignored ("368 0528 0109" is valid) and full-width
+    digits read as digits; any other character makes it invalid.
     """
     return isinstance(code, str) and stdnum_ik.is_valid(code)
 
@@ -91,17 +91,25 @@ def find_ibans(text: str) -> list[Span]:
     """Spans of IBANs (any country, mod-97 and the country's format checked by stdnum).
 
     Written compact ("EE382200221020145685") or in groups of letters and digits separated by
-    single spaces; lower case is accepted. Of a candidate, the longest valid prefix that ends
+    single spaces; lower case is accepted. From each start the longest valid prefix that ends
     at a group boundary wins, so a word after the IBAN is not swallowed.
     """
-    spans = []
-    for candidate in _IBAN_CANDIDATE.finditer(text):
-        value = candidate.group()
-        ends = [m.start() for m in _IBAN_SEPARATORS.finditer(value)] + [len(value)]
+    spans: list[Span] = []
+    for start in _IBAN_START.finditer(text):
+        if spans and start.start() < spans[-1][1]:
+            continue
+        body = _IBAN_BODY.match(text, start.end())
+        value = text[start.start() : body.end()]
+        ends, length = [], 4  # prefixes ending at a group boundary, at most 34 characters
+        for group in re.finditer(r"[A-Za-z0-9]+", value[4:]):
+            length += len(group.group())
+            if length > 34:
+                break
+            ends.append(4 + group.end())
         for end in reversed(ends):
             compact = _IBAN_SEPARATORS.sub("", value[:end])
-            if 15 <= len(compact) <= 34 and stdnum_iban.is_valid(compact):
-                spans.append((candidate.start(), candidate.start() + end))
+            if len(compact) >= 15 and stdnum_iban.is_valid(compact):
+                spans.append((start.start(), start.start() + end))
                 break
     return spans
 

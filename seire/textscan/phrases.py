@@ -1,11 +1,10 @@
 """Stem phrases: the small matching language of the theme codebook and the danger list.
 
-A phrase is one or more words. Each word is a *stem*: it matches any word that starts with
-it, so ``oota`` finds "ootasin", "ootamine" and "ooteaeg" is not found (different stem) while
-``oote`` is. Matching ignores case, treats "ё" as "е" and "’" as "'", and requires each stem
-to start a word (``oota`` does not match "kooTAma"). The words of a phrase must follow one
-another separated only by spaces or punctuation; the word ``…`` (or ``...``) in a phrase
-allows up to three other words in between.
+A phrase is one or more words. Each word is a *stem* that matches the start of a word:
+``oota`` finds "ootasin" and "ootamine" but not "kootama". Matching ignores case and reads
+"ё" as "е" and "’" as "'". The words of a phrase must follow one another, separated only
+by spaces, commas, dashes or quotes (not across the end of a sentence or a line); the word
+``…`` (or ``...``) between two words allows up to three other words in between.
 
 >>> matcher = compile_phrases(["kaua oota", "ähvard … tappa"])
 >>> bool(matcher.search(normalise("Pidin kaua ootama.")))

@@ -33,8 +33,34 @@ def api_staff(ok=200, **overrides):
     return table
 
 
+def vs_new_metric(cast) -> str:
+    """The code of a VS metric, created for the row (a kwarg may be such a builder)."""
+    from tests.metrics.proposal_data import new_clients_metric
+
+    return new_clients_metric(cast).code
+
+
+def vs_new_proposal(cast) -> int:
+    """An open proposal on that metric, by its owner."""
+    from tests.metrics.proposal_data import open_proposal
+
+    return open_proposal(cast).pk
+
+
+def vs_monthly_table(cast) -> str:
+    """The code of a (bare) VS statistics table, created for the row."""
+    from seire.collection.models import Dataset
+
+    return Dataset.objects.get_or_create(
+        code="VS_MONTHLY",
+        defaults={"name_et": "Ohvriabi kuutabel", "name_en": "Victim support monthly table",
+                  "service": cast.vs, "period_type": "M"},
+    )[0].code
+
+
 # (url name, kwargs from the cast, {persona: expected status}) — one row per case; object-level
-# rows name the object the persona may or may not see.
+# rows name the object the persona may or may not see. A kwarg is a cast attribute's name, a
+# plain value, or a function that builds the object from the cast and returns the value.
 CASES = [
     ("home", {}, {**everyone(200), "anonymous": LOGIN}),
     ("health", {}, everyone(200)),
@@ -60,6 +86,25 @@ CASES = [
      staff_only(404, provider_a=403, owner_y=403)),
     *[(f"collection:{name}", {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
        everyone(405)) for name in ("cell", "submit", "approve", "return", "reopen", "comment")],
+    # metrics: change proposals and version history. Readers of a metric are the staff who
+    # may see its service; its service's owner and the analyst propose; the analyst decides.
+    ("metrics:proposal_list", {}, staff_only()),
+    ("metrics:metric_proposals", {"code": vs_new_metric}, staff_only(owner_y=403)),
+    ("metrics:history", {"code": vs_new_metric}, staff_only(owner_y=403)),
+    ("metrics:propose", {"code": vs_new_metric}, staff_only(403, owner_x=200, analyst=200)),
+    ("metrics:proposal", {"pk": vs_new_proposal}, staff_only(owner_y=403)),
+    ("metrics:proposal_accept", {"pk": vs_new_proposal}, everyone(405)),
+    ("metrics:proposal_reject", {"pk": vs_new_proposal}, everyone(405)),
+    # metrics: passports, the handbook and the data-collection guides (pages and PDFs) describe
+    # definitions, not data: every staff member reads all of them.
+    ("metrics:handbook", {}, staff_only()),
+    ("metrics:handbook_pdf", {}, staff_only()),
+    ("metrics:passport", {"code": vs_new_metric}, staff_only()),
+    ("metrics:passport_pdf", {"code": vs_new_metric}, staff_only()),
+    ("metrics:passport", {"code": "NO_SUCH_METRIC"}, staff_only(404)),
+    ("metrics:guide_list", {}, staff_only()),
+    ("metrics:guide", {"code": vs_monthly_table}, staff_only()),
+    ("metrics:guide_pdf", {"code": vs_monthly_table}, staff_only()),
     ("api:openapi-json", {}, everyone(200)),  # the schema is public; the data is not
     ("api:openapi-view", {}, everyone(200)),
     ("api:api-root", {}, everyone(404)),
@@ -136,6 +181,9 @@ def _resolve_kwargs(cast, kwargs):
     for key, value in kwargs.items():
         if key == "?":
             continue
+        if callable(value):
+            resolved[key] = value(cast)
+            continue
         obj = getattr(cast, value, None)
         resolved[key] = obj.pk if obj is not None and hasattr(obj, "pk") else value
     return resolved
@@ -162,7 +210,7 @@ def _url(cast, name, kwargs):
 
 
 def _case_id(name, kwargs):
-    values = [v for k, v in kwargs.items() if k != "?"]
+    values = [getattr(v, "__name__", v) for k, v in kwargs.items() if k != "?"]
     values += list(kwargs.get("?", {}).values())
     return f"{name}-{'-'.join(map(str, values))}"
 

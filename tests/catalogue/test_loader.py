@@ -132,6 +132,9 @@ def test_an_export_rebuilds_the_same_catalogue_in_an_empty_database(db, tmp_path
     Service.objects.filter(code="THB").update(active=False)
     expected = snapshot()
     export_catalogue(tmp_path)
+    from seire.collection.models import Dataset
+
+    Dataset.objects.all().delete()  # datasets refer to services
     Service.objects.all().delete()
     for unit in sorted(OrgUnit.objects.all(), key=lambda u: -u.path.count("/")):
         unit.delete()

@@ -1,5 +1,5 @@
-"""Helpers of the import tests: a fixed "today", a fingerprint of the stored values, and a
-way to fill a downloaded template the way a provider would (with openpyxl)."""
+"""Helpers of the import tests: a fixed "today" (for time_machine), a fingerprint of the
+stored values, and a way to fill a downloaded template as a provider would (openpyxl)."""
 
 import hashlib
 import io
@@ -7,8 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
-import time_machine
 
 from seire.access.models import AuditEvent
 from seire.collection.models import DataValue
@@ -21,12 +19,6 @@ TARTU_SHEET = f"TARTU-VS {PERIOD}"
 CLIENTS = {"female": "C6", "male": "D6", "unknown": "E6", "total": "F6"}
 SESSIONS = "C9"
 SATISFIED = "C10"
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield TODAY
 
 
 def fingerprint() -> tuple[int, str, int]:

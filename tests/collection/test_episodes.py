@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from seire.access.models import AuditEvent
 from seire.access.pseudonyms import pseudonymise
+from seire.catalogue.loader import CatalogueError, load_catalogue
 from seire.collection import vocabulary
 from seire.collection.assessments import import_assessments
 from seire.collection.episodes import COLUMNS, import_episodes, read_episodes
@@ -146,6 +147,25 @@ def test_the_vocabulary_has_the_lists_of_the_domain():
         "not_met",
         "na",
     ]
+
+
+def test_the_categories_file_passes_the_strict_catalogue_check(db):
+    assert load_catalogue(vocabulary.PATH) == {}
+
+
+def test_a_broken_categories_file_is_refused_with_its_line(db, tmp_path):
+    text = vocabulary.PATH.read_text(encoding="utf-8")
+    broken = text.replace("    minimum: 0\n    maximum: 10\n", "    maximum: 10\n", 1)
+    broken = broken.replace("answers_from: need_met", "answers_from: need_ok")
+    (tmp_path / "categories.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(tmp_path)
+    messages = [p.message for p in error.value.problems]
+    assert messages == [
+        "instrument 'SAFETY' needs either minimum and maximum or answers_from",
+        "answers_from 'need_ok' is not a code list of this file",
+    ]
+    assert all(p.line for p in error.value.problems)
 
 
 # -- clean imports ----------------------------------------------------------------------------
