@@ -37,13 +37,15 @@ system-deps:
 	test -z "$$missing" || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing > /dev/null; }
 
+PYTEST_WORKERS ?= auto
+
 ## test: the whole suite (unit, database, browser); DATABASE_URL picks the database
 test: install browser-deps system-deps migrations-check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## test-fast: everything but the browser tests
 test-fast: install system-deps migrations-check
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 migrations-check: install
 	$(BIN)/python -m seire makemigrations --check --dry-run > /dev/null

@@ -6,6 +6,8 @@ from ninja.security import SessionAuth
 
 from seire.access.roles import scope_for
 from seire.collection.api import router as collection_router
+from seire.feedback.api import router as feedback_router
+from seire.metrics.api import router as metrics_router
 from seire.organisation.api import router as organisation_router
 
 
@@ -27,6 +29,8 @@ api = NinjaAPI(
 )
 api.add_router("/organisation", organisation_router)
 api.add_router("/collection", collection_router)
+api.add_router("/feedback", feedback_router)  # its public POST opts out of the staff auth
+api.add_router("/metrics", metrics_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEMO_SECRET_KEY = "seire-demo-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
 DEMO_PSEUDONYM_KEY = "seire-demo-pseudonym-key"  # noqa: S105
+DEMO_FEEDBACK_KEY = "seire-demo-feedback-key"  # noqa: S105
 
 # The settings this module reads, with what each is for (docs/settings.md mirrors this).
 ENVIRONMENT = {
@@ -31,6 +32,9 @@ ENVIRONMENT = {
     "SEIRE_AXES_FAILURE_LIMIT": "failed logins before an account/address is locked (default 5)",
     "SEIRE_BASE_URL": "the public address of Seire, for links in e-mails (e.g. https://seire.example.ee)",
     "SEIRE_MAX_UPLOAD_BYTES": "largest Excel/CSV file of values accepted, in bytes (default 5 MB)",
+    "SEIRE_FEEDBACK_KEY": "encrypts feedback free text and contacts; required when SEIRE_DEBUG=0",
+    "SEIRE_FEEDBACK_ADDRESS_LIMIT": "feedback form posts per hour from one address (default 20)",
+    "SEIRE_FEEDBACK_API_LIMIT": "feedback API posts per hour from one address (default 600)",
 }
 
 
@@ -74,6 +78,9 @@ if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
     raise ImproperlyConfigured("SEIRE_SECRET_KEY is the demo key: set a secret of your own")
 if not DEBUG and PSEUDONYM_KEY == DEMO_PSEUDONYM_KEY:
     raise ImproperlyConfigured("SEIRE_PSEUDONYM_KEY is the demo key: set a secret of your own")
+FEEDBACK_KEY = envsecret("SEIRE_FEEDBACK_KEY", DEMO_FEEDBACK_KEY)
+if not DEBUG and FEEDBACK_KEY == DEMO_FEEDBACK_KEY:
+    raise ImproperlyConfigured("SEIRE_FEEDBACK_KEY is the demo key: set a secret of your own")
 
 ALLOWED_HOSTS = envlist("SEIRE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("SEIRE_CSRF_TRUSTED_ORIGINS")
@@ -91,6 +98,7 @@ INSTALLED_APPS = [
     "seire.organisation",
     "seire.collection",
     "seire.metrics",
+    "seire.feedback",
     "seire.catalogue",
     "seire.demo",
 ]
@@ -197,12 +205,20 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SEIRE_DEFAULT_FROM_EMAIL", "seire@localhost")
 
-SEIRE_BASE_URL = os.environ.get("SEIRE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+SEIRE_BASE_URL = os.environ.get("SEIRE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip(
+    "/"
+)
 
 # Imports of values (Excel, CSV): larger files are refused before they are opened.
 SEIRE_MAX_UPLOAD_BYTES = envint("SEIRE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
 if SEIRE_MAX_UPLOAD_BYTES <= 0:
     raise ImproperlyConfigured("SEIRE_MAX_UPLOAD_BYTES must be a positive number of bytes")
+
+# Public feedback: floods from one address are refused (429) past these hourly limits.
+SEIRE_FEEDBACK_ADDRESS_LIMIT = envint("SEIRE_FEEDBACK_ADDRESS_LIMIT", "20")
+SEIRE_FEEDBACK_API_LIMIT = envint("SEIRE_FEEDBACK_API_LIMIT", "600")
+if SEIRE_FEEDBACK_ADDRESS_LIMIT <= 0 or SEIRE_FEEDBACK_API_LIMIT <= 0:
+    raise ImproperlyConfigured("SEIRE_FEEDBACK_*_LIMIT must be a positive number per hour")
 
 LOGGING = {
     "version": 1,

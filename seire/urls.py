@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisation/", include("seire.organisation.urls")),
     path("collection/", include("seire.collection.urls")),
     path("metrics/", include("seire.metrics.urls")),
+    path("feedback/", include("seire.feedback.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -24,7 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     template = HOME_TEMPLATES.get(scope.primary_role, "home/no_role.html")
     responsibilities = (
-        Responsibility.objects.current().filter(person=request.user).select_related("service", "unit")
+        Responsibility.objects.current()
+        .filter(person=request.user)
+        .select_related("service", "unit")
     )
     context = {
         "responsibilities": responsibilities,

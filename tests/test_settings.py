@@ -13,6 +13,7 @@ PRODUCTION = {
     "SEIRE_DEBUG": "0",
     "SEIRE_SECRET_KEY": "k3#x9!v2-production-secret-which-is-long-and-random-enough-0xA7f",
     "SEIRE_PSEUDONYM_KEY": "production-pseudonym-key",
+    "SEIRE_FEEDBACK_KEY": "production-feedback-key",
     "SEIRE_ALLOWED_HOSTS": "seire.example.ee",
 }
 
@@ -21,9 +22,13 @@ def seire(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Only the variables under test: no SEIRE_* and not the browser tests' async override.
     skip = ("SEIRE_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
-    return subprocess.run(
-        [sys.executable, "-m", "seire", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120,
+    return subprocess.run(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "seire", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -38,6 +43,7 @@ def test_it_passes_the_deployment_checks_with_production_settings():
     [
         ({"SEIRE_SECRET_KEY": ""}, "SEIRE_SECRET_KEY must be set"),
         ({"SEIRE_PSEUDONYM_KEY": ""}, "SEIRE_PSEUDONYM_KEY must be set"),
+        ({"SEIRE_FEEDBACK_KEY": ""}, "SEIRE_FEEDBACK_KEY must be set"),
         ({"SEIRE_DEBUG": "maybe"}, "SEIRE_DEBUG='maybe': expected 1/0"),
         ({"SEIRE_SQLITE_BUSY_TIMEOUT": "soon"}, "expected a whole number"),
     ],

@@ -40,8 +40,13 @@ class AnalystPermissions:
         before = {f: form.initial.get(f) for f in fields} if change else {}
         super().save_model(request, obj, form, change)
         after = {f: form.cleaned_data.get(f) for f in fields}
-        record(request.user, "update" if change else "create", obj, channel="admin",
-               changes=changes_between(before, after))
+        record(
+            request.user,
+            "update" if change else "create",
+            obj,
+            channel="admin",
+            changes=changes_between(before, after),
+        )
 
     def delete_model(self, request, obj):
         record(request.user, "delete", obj, channel="admin")

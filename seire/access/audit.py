@@ -5,9 +5,18 @@ from django.db import models
 from seire.access.models import AuditEvent
 
 
-def record(actor, action: str, obj: models.Model | None = None, *, summary: str = "",
-           changes: dict | None = None, channel: str = "web", reason: str = "",
-           object_type: str = "", object_id: str = "") -> AuditEvent:
+def record(
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    summary: str = "",
+    changes: dict | None = None,
+    channel: str = "web",
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEvent:
     """Store one audit event. `actor` may be anonymous/None (public channels, commands)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

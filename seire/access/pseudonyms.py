@@ -28,5 +28,7 @@ def pseudonymise(identifier: str, key: str | None = None) -> str:
 
 def is_pseudonym(value: str) -> bool:
     """True when `value` has the shape of a client key made by `pseudonymise`."""
-    rest = value[len(PREFIX):]
-    return value.startswith(PREFIX) and len(rest) == 64 and all(c in "0123456789abcdef" for c in rest)
+    rest = value[len(PREFIX) :]
+    return (
+        value.startswith(PREFIX) and len(rest) == 64 and all(c in "0123456789abcdef" for c in rest)
+    )

@@ -61,9 +61,9 @@ class Scope:
             return True
         if any(unit.path.startswith(p) for p in self.overview_paths):
             return True
-        if self.owned_services and (service is None or service.pk in self.owned_services):
-            if any(_related(unit.path, p) for p in self._owned_paths()):
-                return True
+        owner = self.owned_services and (service is None or service.pk in self.owned_services)
+        if owner and any(_related(unit.path, p) for p in self._owned_paths()):
+            return True
         return self.can_edit_unit(unit, service)
 
     def _owned_paths(self) -> list[str]:
@@ -110,7 +110,7 @@ def _related(path: str, other: str) -> bool:
 
 
 def _ancestor_paths(path: str) -> list[str]:
-    """ "EE/POHJA/HARJU/" → ["EE/", "EE/POHJA/"] """
+    """ "EE/POHJA/HARJU/" → ["EE/", "EE/POHJA/"]"""
     codes = path.rstrip("/").split("/")
     return ["/".join(codes[:i]) + "/" for i in range(1, len(codes))]
 

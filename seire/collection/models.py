@@ -336,7 +336,7 @@ class Episode(models.Model):
     first_contact = models.DateField(null=True, blank=True)
     referral_source = models.CharField(max_length=30, blank=True)
     crime_type = models.CharField(max_length=30, blank=True)
-    gender = models.CharField(max_length=10, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
     age_group = models.CharField(max_length=10, blank=True)
     services_given = models.JSONField(default=list, blank=True)
     proactive_contact = models.BooleanField(null=True)

@@ -2,8 +2,9 @@
 
 `database_checksum()` covers every table of the project's own apps (`seire.*`, including
 many-to-many tables) and `auth_user`. Columns that legitimately differ between two otherwise
-identical databases are left out: a user's `last_login` and the time an audit event was
-recorded (`AuditEvent.at`, set by the database clock).
+identical databases are left out: a user's `last_login` and every timestamp the clock sets
+on save (`auto_now` / `auto_now_add` fields such as `AuditEvent.at` or
+`MetricValue.computed_at`).
 """
 
 import hashlib
@@ -13,10 +14,11 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 
-EXCLUDED_FIELDS = {
-    "auth.user": {"last_login"},
-    "access.auditevent": {"at"},
-}
+EXCLUDED_FIELDS = {"auth.user": {"last_login"}}
+
+
+def _clock_set(field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def checksum_models() -> list[type[models.Model]]:
@@ -39,7 +41,11 @@ def database_checksum() -> dict[str, tuple[int, str]]:
     result = {}
     for model in checksum_models():
         excluded = EXCLUDED_FIELDS.get(model._meta.label_lower, set())
-        names = [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.name not in excluded and not _clock_set(f)
+        ]
         digest = hashlib.sha256()
         count = 0
         for row in model._base_manager.order_by("pk").values_list(*names).iterator():

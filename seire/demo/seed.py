@@ -26,6 +26,7 @@ from tqdm import tqdm
 from seire.catalogue.loader import load_catalogue
 from seire.demo import country as facts
 from seire.demo import values
+from seire.metrics.recompute import compute_metrics
 from seire.organisation.models import (
     Agreement,
     Contact,
@@ -262,6 +263,7 @@ STEPS: list[Step] = [
     Step("submissions", values.submissions),
     Step("episodes", values.episodes),
     Step("assessments", values.assessments),
+    Step("metrics", compute_metrics),
 ]
 
 
@@ -379,7 +381,14 @@ def flush_project_data() -> None:
     statements = connection.ops.sql_flush(
         no_style(), tables, reset_sequences=True, allow_cascade=True
     )
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with deferred foreign-key checks pending in this transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

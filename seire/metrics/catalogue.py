@@ -292,11 +292,12 @@ def _check_codes(code: str, name: str, side: YamlMap, problems: Problems) -> Non
     elements = DataElement.objects.filter(
         dataset__code__in=named.get("dataset", []), code__in=named.get("element", [])
     )
+    where = next(c for c in conditions if c.get("field") == "element")
     for element in elements:
         combos = set(element.disaggregation.combos.values_list("code", flat=True))
         if "total" in combos and len(combos) > 1:
             problems.add(
-                side,
+                where,
                 None,
                 f"{code}: {element.code} has a total column beside its breakdown: filter "
                 "combo (eq total, or ne total) so that no value is counted twice",
@@ -429,14 +430,10 @@ def _sync_version(metric: Metric, values: dict, counts: Counts) -> MetricVersion
             )
             return current
     number = current.version + 1 if current else 1
-    rationale = values["rationale"] or (
-        "Changed in the catalogue file after values were computed." if current else ""
-    )
-    version = MetricVersion.objects.create(
-        metric=metric, version=number, **(values | {"rationale": rationale})
-    )
+    version = MetricVersion.objects.create(metric=metric, version=number, **values)
     counts.created += 1
-    record(None, "create", version, channel="catalogue")
+    why = f": the file changed v{current.version}, which has values" if current else ""
+    record(None, "create", version, channel="catalogue", summary=f"{version}{why}")
     return version
 
 

@@ -1,26 +1,50 @@
 """The metric engine: every version × period × unit (up the org tree) × breakdown.
 
-One query per side (numerator, denominator): counts and sums are grouped in SQL by month
-(or stored period), unit and breakdown fields; distinct counts, means, medians and derived
-fields fetch the needed columns once and are grouped in Python. Groups are then rolled up
-the org tree (a unit's records count for every unit above it) and into the metric's
-frequency. Percent values carry a 95 % Wilson interval; values whose denominator (or n) is
+`compute` evaluates every metric together, reading each source once per date that puts its
+records in a period (`scan`): the count and sum sides of all metrics share one grouped query
+(a COUNT and SUM per side, each with the side's filter, grouped by month — the ISO text's
+first seven characters on SQLite — unit and breakdown fields); the sides that need records
+(distinct keys, means and medians, Python conditions on derived fields) share one row fetch
+with a flag column per side. Derived fields are worked out once per distinct input. The
+measures are then taken with numpy for the total and each breakdown at every depth of the
+org tree (a unit's records count for every unit above it; a client counts once per unit),
+in the metric's frequency. Values are stored with one DELETE and one executemany INSERT per
+metric. Percent values carry a 95 % Wilson interval; values whose denominator (or n) is
 below `min_n` are flagged `small_n` so screens say "n too small" instead of a percent.
 """
 
+import json
+import operator
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cache, partial, reduce
 
-from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+import numpy as np
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, router, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    JSONField,
+    Q,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 
 from seire.metrics.models import MetricValue, MetricVersion, Population
-from seire.metrics.sources import SOURCES, Source, period_key
+from seire.metrics.sources import SOURCES, Field, Source, period_key
 from seire.organisation.models import OrgUnit
 from seire.stats import wilson_interval
 
@@ -28,29 +52,8 @@ TOTAL = ""
 SQL_LOOKUPS = {"eq": "exact", "lt": "lt", "le": "lte", "gt": "gt", "ge": "gte", "in": "in"}
 
 
-@dataclass
-class Cell:
-    count: int = 0
-    total: Decimal = Decimal(0)
-    values: list = field(default_factory=list)
-    keys: set = field(default_factory=set)
-
-    def result(self, measure: str) -> tuple[Decimal | None, int]:
-        """(measure value, n)."""
-        if measure == "count":
-            return Decimal(self.count), self.count
-        if measure == "sum":
-            return self.total, self.count
-        if measure == "distinct":
-            return Decimal(len(self.keys)), len(self.keys)
-        if not self.values:
-            return None, 0
-        if measure == "mean":
-            return Decimal(str(statistics.fmean(self.values))), len(self.values)
-        return Decimal(str(statistics.median(self.values))), len(self.values)
-
-
 Key = tuple[str, int, str]  # (period, unit id, breakdown)
+Result = tuple[Decimal | None, int]  # (the measure's value, n)
 
 
 class Tree:
@@ -67,6 +70,20 @@ class Tree:
                 for i in range(1, len(codes) + 1)
                 if "/".join(codes[:i]) + "/" in by_path
             ]
+        self.depth = {pk: path.count("/") for pk, path in units}
+        self._by_depth = None
+
+    def by_depth(self) -> list["np.ndarray"]:
+        """For every depth of the tree, unit id → its unit at that depth (-1: none)."""
+        if self._by_depth is None:
+            size = max(self.up, default=0) + 1
+            depths = sorted(set(self.depth.values()))
+            self._by_depth = [np.full(size, -1, dtype=np.int64) for _ in depths]
+            slot = {d: i for i, d in enumerate(depths)}
+            for pk, above in self.up.items():
+                for ancestor in above:
+                    self._by_depth[slot[self.depth[ancestor]]][pk] = ancestor
+        return self._by_depth
 
 
 def _split_filter(source: Source, conditions: Iterable[dict]):
@@ -119,94 +136,449 @@ def _matches(value, op: str, expected) -> bool:
     }[op]()
 
 
-def side_cells(spec: dict, frequency: str, breakdowns: list[str], tree: Tree) -> dict[Key, Cell]:
-    """The side's cells for every period, unit (rolled up) and breakdown ("" = total)."""
-    source = SOURCES[spec["source"]]
-    measure = spec.get("measure", "count")
-    include, exclude, python = _split_filter(source, spec.get("filter"))
-    qs = source.queryset().filter(*include)
+def _side_q(include: list[Q], exclude: list[Q]) -> Q:
+    """The side's SQL conditions as one Q (for an aggregate's or a flag's `filter`)."""
+    q = Q()
+    for condition in include:
+        q &= condition
     for condition in exclude:
-        qs = qs.exclude(condition)
-    dims = [b for b in breakdowns if b in source.fields]
-    date_col = source.dates[spec["date"]]
-    qs = qs.filter(**{f"{date_col}__isnull": False})
-    cells: dict[Key, Cell] = defaultdict(Cell)
+        q &= ~condition
+    return q
 
-    def add(period_value, unit_id, dim_values, update):
-        period = period_key(period_value, frequency)
-        if period is None or unit_id is None:
-            return
-        labels = [TOTAL] + [
-            f"{d}={v}" for d, v in zip(dims, dim_values, strict=True) if v not in (None, "")
-        ]
-        for ancestor in tree.up.get(unit_id, [unit_id]):
-            for label in labels:
-                update(cells[(period, ancestor, label)])
 
-    dim_cols = [source.fields[d].column for d in dims]
-    if not python and measure in ("count", "sum"):
-        period_expr = TruncMonth(date_col) if date_col != "period" else F(date_col)
-        grouped = qs.annotate(_p=period_expr).values("_p", source.unit, *dim_cols)
-        if measure == "count":
-            grouped = grouped.annotate(_n=Count("pk"), _s=Count("pk"))
-        else:
-            column = source.fields[spec["field"]].column
-            grouped = grouped.annotate(_n=Count("pk"), _s=Sum(column))
-        for row in grouped.order_by():
-            n, s = row["_n"], Decimal(row["_s"] or 0)
-            period_value = row["_p"].date() if hasattr(row["_p"], "date") else row["_p"]
+def _multi_valued(source: Source, conditions: Iterable[dict]) -> bool:
+    """True when a condition goes through a many-valued relation (a list field with a path):
+    such a join repeats the rows, so the side gets a query of its own."""
+    for c in conditions or []:
+        f = source.field(c["field"])
+        if f is not None and f.type == "list" and f.column and "__" in f.column:
+            return True
+    return False
 
-            def update(cell, n=n, s=s):
-                cell.count += n
-                cell.total += s
 
-            add(period_value, row[source.unit], [row[c] for c in dim_cols], update)
-        return cells
+@dataclass
+class Side:
+    """One side (numerator or denominator) of one version, planned for a scan.
 
-    needed = {f.name: f for f, _, _ in python}
-    for f, _, _ in python:
-        for column_name in f.needs:
-            needed[column_name] = source.fields[column_name]
-    value_field = source.field(spec.get("field") or "")
-    if value_field is not None:
-        needed[value_field.name] = value_field
-        for column_name in value_field.needs:
-            needed[column_name] = source.fields[column_name]
-    columns = [f.column for f in needed.values() if f.column]
-    extra = [source.key] if measure == "distinct" else []
-    for row in (
-        qs.values(date_col, source.unit, *dim_cols, *columns, *extra)
+    `grouped` sides (counts and sums filtered in SQL alone) share one grouped query per
+    source and date with every other such side; the others share one row fetch per source
+    and date, where the rows of each side are marked by a flag column."""
+
+    spec: dict
+    frequency: str
+    dims: list[str]
+    source: Source = field(init=False)
+    measure: str = field(init=False)
+    date_col: str = field(init=False)
+    q: Q = field(init=False)
+    include: list = field(init=False)
+    exclude: list = field(init=False)
+    python: list = field(init=False)
+    alone: bool = field(init=False)
+    cells: dict = field(init=False, default_factory=dict)  # Key → Result
+
+    def __post_init__(self):
+        self.source = SOURCES[self.spec["source"]]
+        self.measure = self.spec.get("measure", "count")
+        self.include, self.exclude, self.python = _split_filter(
+            self.source, self.spec.get("filter")
+        )
+        self.q = _side_q(self.include, self.exclude)
+        self.date_col = self.source.dates[self.spec["date"]]
+        self.dims = [b for b in self.dims if b in self.source.fields]
+        self.alone = _multi_valued(self.source, self.spec.get("filter"))
+
+    @property
+    def grouped(self) -> bool:
+        return self.measure in ("count", "sum") and not self.python
+
+    def scan_key(self) -> tuple:
+        kind = "grouped" if self.grouped else "rows"
+        return (self.source.name, self.date_col, kind, id(self) if self.alone else None)
+
+    def value_field(self) -> Field | None:
+        return self.source.field(self.spec.get("field") or "")
+
+
+def _month(qs, date_col: str):
+    """A SQL expression of the month (or stored period) that puts a record in a period.
+
+    On SQLite a date is ISO text: its first seven characters ("2026-03") are the month, read
+    natively (Django's TruncMonth there is a Python function called for every row)."""
+    if date_col == "period":
+        return F(date_col)
+    if connections[qs.db].vendor == "sqlite" and not _is_datetime(qs.model, date_col):
+        return Substr(date_col, 1, 7)
+    return TruncMonth(date_col)
+
+
+def _is_datetime(model, path: str) -> bool:
+    return isinstance(_model_field(model, path), DateTimeField)
+
+
+class _Periods(dict):
+    """Month text ("2026-03"), month date or stored period code → period of `frequency`."""
+
+    def __init__(self, frequency: str):
+        super().__init__()
+        self.frequency = frequency
+
+    def __missing__(self, value):
+        month = value
+        if isinstance(value, datetime):
+            month = value.date()
+        elif isinstance(value, str) and len(value) == 7 and value[4] == "-":
+            month = date(int(value[:4]), int(value[5:7]), 1)
+        period = self[value] = period_key(month, self.frequency)
+        return period
+
+
+def _ordered(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _scan_grouped(sides: list[Side], tree: Tree) -> None:
+    """One grouped query for every count/sum side of a source and date: a COUNT (and SUM)
+    per side, each with the side's filter, grouped by month, unit and breakdown fields."""
+    first = sides[0]
+    source, date_col = first.source, first.date_col
+    qs = source.queryset().filter(**{f"{date_col}__isnull": False})
+    if first.alone:
+        qs = qs.filter(*first.include)
+        for condition in first.exclude:
+            qs = qs.exclude(condition)
+        conditions = [Q()]
+    else:
+        conditions = [s.q for s in sides]
+        qs = _where(qs, sides)
+    dims = _ordered(d for s in sides for d in s.dims)
+    aggregates = {}
+    for i, (side, condition) in enumerate(zip(sides, conditions, strict=False)):
+        aggregates[f"_n{i}"] = Count("pk", filter=condition or None)
+        if side.measure == "sum":
+            column = source.fields[side.spec["field"]].column
+            aggregates[f"_s{i}"] = Sum(column, filter=condition or None)
+    # Every grouping column is an annotation, so that the month comes first in GROUP BY:
+    # grouped by unit first, SQLite walks the unit index and reads the table out of order.
+    grouping = {"_p": _month(qs, date_col), "_u": F(source.unit)}
+    grouping.update({f"_d{j}": F(source.fields[d].column) for j, d in enumerate(dims)})
+    rows = list(
+        qs.annotate(**grouping)
+        .values(*grouping)
+        .annotate(**aggregates)
         .order_by()
-        .iterator(chunk_size=5000)
-    ):
-        record = {name: row[f.column] for name, f in needed.items() if f.column}
-        for name, f in needed.items():
-            if f.derive is not None:
-                record[name] = f.derive(record)
-        if not all(_matches(record[f.name], op, value) for f, op, value in python):
-            continue
-        if measure == "distinct":
-            key = row[source.key]
+        .values_list(*grouping, *aggregates)
+    )
+    if not rows:
+        return
+    names = {"unit": "_u", **{d: f"_d{j}" for j, d in enumerate(dims)}}
+    table = _Table(rows, [*grouping, *aggregates], names, sides)
+    for i, side in enumerate(sides):
+        counts = np.array(table.column(f"_n{i}"), dtype=np.int64)
+        sums = None
+        if side.measure == "sum":
+            sums = np.array(table.column(f"_s{i}"), dtype=object)
+        _measure(side, (counts > 0) & table.valid(side.frequency), table, tree, sums, counts)
 
-            def update(cell, key=key):
-                cell.count += 1
-                cell.keys.add(key)
+
+def _scan_rows(sides: list[Side], tree: Tree) -> None:
+    """One row fetch for every other side of a source and date: the columns they need and a
+    flag per side saying which rows its SQL filter keeps. Python conditions and derived
+    fields are worked out once per distinct input, then the measures with numpy."""
+    first = sides[0]
+    source, date_col = first.source, first.date_col
+    qs = source.queryset().filter(**{f"{date_col}__isnull": False})
+    if first.alone:
+        qs = qs.filter(*first.include)
+        for condition in first.exclude:
+            qs = qs.exclude(condition)
+        flags = {}
+    else:
+        qs = _where(qs, sides)
+        flags = {
+            f"_m{i}": _Flag(When(s.q, then=Value(1)), default=Value(0))
+            for i, s in enumerate(sides)
+            if s.q
+        }
+    needed: dict[str, Field] = {}
+    for side in sides:
+        wanted = [f for f, _, _ in side.python]
+        if side.value_field() is not None:
+            wanted.append(side.value_field())
+        for f in wanted:
+            needed[f.name] = f
+            for name in f.needs:
+                needed[name] = source.fields[name]
+    dims = _ordered(d for s in sides for d in s.dims)
+    raw, as_text = _raw_columns(qs, needed)
+    names = _ordered(
+        [
+            "_p",
+            source.unit,
+            *(source.fields[d].column for d in dims),
+            *(name for name, _ in raw.values()),
+            *([source.key] if any(s.measure == "distinct" for s in sides) else []),
+            *flags,
+        ]
+    )
+    rows = list(
+        qs.annotate(_p=_month(qs, date_col), **as_text, **flags)
+        .order_by()
+        .values_list(*names)
+        .iterator(chunk_size=10_000)
+    )
+    if not rows:
+        return
+    columns = {"unit": source.unit, **{d: source.fields[d].column for d in dims}}
+    if any(s.measure == "distinct" for s in sides):
+        columns["key"] = source.key
+    table = _Table(rows, names, columns, sides)
+    for i, side in enumerate(sides):
+        keep = table.valid(side.frequency)
+        if f"_m{i}" in table.at:
+            keep &= np.array(table.column(f"_m{i}"), dtype=bool)
+        if side.python:
+            chosen = np.flatnonzero(keep)
+            keep[chosen] = table.per_row(
+                [f for f, _, _ in side.python],
+                raw,
+                chosen.tolist(),
+                lambda values, side=side: all(
+                    _matches(_value_of(f, values), op, x) for f, op, x in side.python
+                ),
+            )
+        numbers = None
+        value = side.value_field()
+        if value is not None and side.measure != "distinct":
+            chosen = np.flatnonzero(keep)
+            numbers = np.empty(len(rows), dtype=object)
+            numbers[chosen] = table.per_row(
+                [value], raw, chosen.tolist(), partial(_value_of, value)
+            )
+            if side.measure in ("mean", "median", "sum"):
+                keep &= numbers != None  # noqa: E711 (elementwise)
+        _measure(side, keep, table, tree, numbers)
+
+
+def _where(qs, sides: list[Side]):
+    """`qs` limited to the rows some side may keep: the OR of the sides' filters, leaving
+    out a filter that implies another's (it has all of the other's conditions), so that a
+    costly condition such as a subquery is not worked out for the WHERE as well."""
+    conditions = [frozenset([*s.include, *(~c for c in s.exclude)]) for s in sides]
+    broadest = [
+        c
+        for i, c in enumerate(conditions)
+        if not any(o < c or (o == c and j < i) for j, o in enumerate(conditions))
+    ]
+    if any(not c for c in broadest):
+        return qs
+    return qs.filter(reduce(operator.or_, (reduce(operator.and_, c) for c in broadest)))
+
+
+class _Flag(Case):
+    """CASE WHEN <a side's filter> THEN 1 ELSE 0 END, read as the database returns it
+    (Django would call int() on it for every row)."""
+
+    output_field = IntegerField()
+
+    def get_db_converters(self, connection):
+        return []
+
+
+def _raw_columns(qs, needed: dict[str, Field]) -> tuple[dict, dict]:
+    """How to fetch the columns Python reads: {field name: (name fetched, decode or None)}
+    and the annotations that fetch some as text. On SQLite a date or JSON column is read as
+    its text and decoded once per distinct value (Django would convert every row)."""
+    raw, as_text = {}, {}
+    sqlite = connections[qs.db].vendor == "sqlite"
+    for n, f in enumerate(f for f in needed.values() if f.column):
+        model_field = _model_field(qs.model, f.column)
+        decode = None
+        if sqlite and type(model_field) is DateField:
+            decode = date.fromisoformat
+        elif sqlite and isinstance(model_field, JSONField) and model_field.decoder is None:
+            decode = json.loads
+        if decode is None:
+            raw[f.name] = (f.column, None)
         else:
-            number = record.get(value_field.name) if value_field else None
-            if measure in ("mean", "median", "sum") and number is None:
+            as_text[f"_r{n}"] = Cast(f.column, output_field=TextField())
+            raw[f.name] = (f"_r{n}", decode)
+    return raw, as_text
+
+
+def _model_field(model, path: str):
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # an alias of the source's queryset
+        return None
+
+
+def _value_of(f: Field, values: dict):
+    return f.derive(values) if f.derive is not None else values[f.name]
+
+
+class _Codes:
+    """A column as small integer codes (-1 for a missing value) and the values they stand
+    for; `convert` maps each distinct value first (None: missing)."""
+
+    def __init__(self, column, convert=None, blank_is_missing=True):
+        index = dict.fromkeys(column)  # raw value → code
+        coded: dict = {}  # value → code (two raw values may convert to one value)
+        for raw in index:
+            shown = convert(raw) if convert is not None else raw
+            if blank_is_missing and (shown is None or shown == ""):
+                index[raw] = -1
+            else:
+                index[raw] = coded.setdefault(shown, len(coded))
+        self.values: list = list(coded)
+        self.codes = np.fromiter(map(index.__getitem__, column), np.int64, len(column))
+
+
+class _Table:
+    """Fetched rows as columns: units, breakdown values and person keys as codes, and the
+    period of each row for every frequency the sides need. `columns` names the fetched
+    column of "unit", of each breakdown and (for distinct counts) of "key"."""
+
+    def __init__(self, rows: list[tuple], names: list[str], columns: dict[str, str], sides):
+        self.rows = rows
+        self.at = {name: i for i, name in enumerate(names)}
+        self.columns = list(zip(*rows, strict=True))
+        units = self.column(columns["unit"])
+        try:
+            self.units = np.array(units, dtype=np.int64)
+        except TypeError:  # a row without a unit
+            self.units = np.array([-1 if u is None else u for u in units], dtype=np.int64)
+        dims = {d for s in sides for d in s.dims}
+        self.codes = {d: _Codes(self.column(columns[d])) for d in dims}
+        self.keys = None
+        if "key" in columns:
+            self.keys = _Codes(self.column(columns["key"]), blank_is_missing=False)
+        self.periods = {
+            f: _Codes(self.column("_p"), _Periods(f).__getitem__)
+            for f in {s.frequency for s in sides}
+        }
+        self._above: list | None = None
+
+    def above(self, tree: Tree) -> list["np.ndarray"]:
+        """For every depth of the tree, each row's unit at that depth (-1: none)."""
+        if self._above is None:
+            depths = tree.by_depth()
+            inside = (self.units >= 0) & (self.units < len(depths[0]))  # else a unit made since
+            known = np.where(inside, self.units, 0)
+            self._above = [np.where(inside, by_depth[known], -1) for by_depth in depths]
+        return self._above
+
+    def column(self, name: str) -> tuple:
+        return self.columns[self.at[name]]
+
+    def valid(self, frequency: str) -> "np.ndarray":
+        """The rows with a unit and a period of `frequency`."""
+        return (self.periods[frequency].codes >= 0) & (self.units >= 0)
+
+    def per_row(self, fields: list[Field], raw: dict, rows: list[int], compute) -> list:
+        """[compute({name: value}) for each of `rows`] over the inputs of `fields` (a
+        derived field's `needs`, else the field itself), worked out once per distinct input."""
+        inputs = _ordered(
+            n for f in fields for n in (f.needs if f.derive is not None else [f.name])
+        )
+        decoders = [raw[name][1] for name in inputs]
+        columns = [self.column(raw[name][0]) for name in inputs]
+        keys = list(zip(*([column[j] for j in rows] for column in columns), strict=True))
+
+        def work(key):
+            return compute(
+                {
+                    name: (decode(v) if decode is not None and v is not None else v)
+                    for name, decode, v in zip(inputs, decoders, key, strict=True)
+                }
+            )
+
+        try:
+            results = dict.fromkeys(keys)
+        except TypeError:  # an unhashable input
+            return [work(key) for key in keys]
+        for key in results:
+            results[key] = work(key)
+        return list(map(results.__getitem__, keys))
+
+
+def _measure(side: Side, keep, table: _Table, tree: Tree, numbers=None, counts=None) -> None:
+    """The side's cells from the rows kept: for the total and each breakdown, at every depth
+    of the tree, one group per period × unit at that depth × label value (so a unit's rows
+    count for every unit above it). `counts`: rows a grouped row stands for (else 1 each)."""
+    periods = table.periods[side.frequency]
+    labels = [(TOTAL, None)] + [(d, table.codes[d]) for d in side.dims]
+    width = max([1, *(len(c.values) for _, c in labels[1:])])
+    unit_count = len(tree.by_depth()[0])
+    for name, label_codes in labels:
+        rows = keep if label_codes is None else keep & (label_codes.codes >= 0)
+        lab = label_codes.codes if label_codes is not None else np.zeros_like(table.units)
+        for above in table.above(tree):
+            chosen = np.flatnonzero(rows & (above >= 0))
+            if not len(chosen):
                 continue
-
-            def update(cell, number=number):
-                cell.count += 1
-                if number is not None:
-                    cell.total += Decimal(str(number))
-                    cell.values.append(float(number))
-
-        add(row[date_col], row[source.unit], [row[c] for c in dim_cols], update)
-    return cells
+            groups = (periods.codes[chosen] * unit_count + above[chosen]) * width + lab[chosen]
+            for group, result in _aggregate(side.measure, groups, chosen, table, numbers, counts):
+                rest, label = divmod(int(group), width)
+                period, unit_id = divmod(rest, unit_count)
+                shown = name if label_codes is None else f"{name}={label_codes.values[label]}"
+                side.cells[(periods.values[period], unit_id, shown)] = result
 
 
-def population_cells(frequency: str, tree: Tree) -> dict[Key, Cell]:
+def _aggregate(measure: str, groups, chosen, table: _Table, numbers, counts):
+    """(group, (value, n)) for every group of the rows `chosen`."""
+    if measure == "distinct":
+        keys = table.keys
+        pairs, _ = _counts(groups * len(keys.values) + keys.codes[chosen])
+        found, n = _counts(pairs // len(keys.values))
+        return [(g, (Decimal(int(c)), int(c))) for g, c in zip(found, n, strict=True)]
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(ordered)) + 1))
+    ends = np.concatenate((starts[1:], [len(order)]))
+    n = np.add.reduceat(counts[chosen[order]], starts) if counts is not None else ends - starts
+    if measure == "count":
+        return [(ordered[s], (Decimal(int(c)), int(c))) for s, c in zip(starts, n, strict=True)]
+    values = numbers[chosen[order]]
+    out = []
+    for start, end, count in zip(starts, ends, n, strict=True):
+        part = values[start:end]
+        if measure == "sum":
+            total = sum((Decimal(str(v)) for v in part if v is not None), Decimal(0))
+            out.append((ordered[start], (total, int(count))))
+            continue
+        floats = [float(v) for v in part]
+        result = statistics.fmean(floats) if measure == "mean" else statistics.median(floats)
+        out.append((ordered[start], (Decimal(str(result)), int(count))))
+    return out
+
+
+def _counts(groups: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+    """The distinct values of an integer array and how often each occurs (sorted)."""
+    ordered = np.sort(groups)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(ordered)) + 1))
+    return ordered[starts], np.diff(np.concatenate((starts, [len(ordered)])))
+
+
+def scan(sides: list[Side], tree: Tree) -> list[dict[Key, Result]]:
+    """The cells of every side, each source and date read once (see `Side`)."""
+    batches: dict[tuple, list[Side]] = defaultdict(list)
+    for side in sides:
+        batches[side.scan_key()].append(side)
+    for key, batch in batches.items():
+        (_scan_grouped if key[2] == "grouped" else _scan_rows)(batch, tree)
+    return [side.cells for side in sides]
+
+
+def side_cells(spec: dict, frequency: str, breakdowns: list[str], tree: Tree) -> dict[Key, Result]:
+    """The side's (value, n) for every period, unit (rolled up) and breakdown ("" = total)."""
+    return scan([Side(spec, frequency, list(breakdowns))], tree)[0]
+
+
+def population_cells(frequency: str, tree: Tree) -> dict[int, dict[int, int]]:
     """Population by year for every county and the units above it (total breakdown only).
 
     A period uses its year's population (the latest year known when the year is newer)."""
@@ -219,14 +591,37 @@ def population_cells(frequency: str, tree: Tree) -> dict[Key, Cell]:
 
 def compute_version(version: MetricVersion, first_period: str | None = None) -> int:
     """Recompute `version` from `first_period` on (everything when None); returns rows stored."""
-    rows = evaluate(version, first_period)
-    with transaction.atomic():
+    return _store(version, _evaluate([version], first_period)[0], first_period)
+
+
+# A value as the engine makes it: everything of a MetricValue but its version and time.
+Row = tuple  # (period, unit id, breakdown, numerator, denominator, value, low, high, n, small_n)
+ROW_FIELDS = ("period", "unit_id", "breakdown", "numerator", "denominator", "value", "low",
+              "high", "n", "small_n")  # fmt: skip
+
+
+def _store(version: MetricVersion, rows: list[Row], first_period: str | None) -> int:
+    """Replace the version's values (from `first_period` on) with `rows`: one DELETE and
+    one executemany INSERT (Django's bulk_create prepares every field of every row again)."""
+    names = ("version", *(n.removesuffix("_id") for n in ROW_FIELDS), "computed_at")
+    fields = [MetricValue._meta.get_field(name) for name in names]
+    connection = connections[router.db_for_write(MetricValue)]
+    computed_at = fields[-1].get_db_prep_save(timezone.now(), connection)
+    table = connection.ops.quote_name(MetricValue._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with transaction.atomic(using=connection.alias):
         stale = MetricValue.objects.filter(version=version)
         if first_period:
             stored = set(stale.values_list("period", flat=True).distinct())
             stale = stale.filter(period__in={p for p in stored if not _before(p, first_period)})
         stale.delete()
-        MetricValue.objects.bulk_create(rows, batch_size=5000)
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(
+                    sql, [(version.pk, *row, computed_at) for row in rows[start : start + 5000]]
+                )
     return len(rows)
 
 
@@ -235,27 +630,61 @@ def evaluate(
 ) -> list[MetricValue]:
     """The values of a definition, unsaved: `version` may be an unsaved MetricVersion, which
     is how a change proposal is computed side by side with the current version."""
-    tree = tree or Tree()
-    breakdowns = [b for b in version.breakdowns if b not in ("region", "county", "unit")]
-    numerator = side_cells(version.numerator, version.frequency, breakdowns, tree)
-    measure_n = version.numerator.get("measure", "count")
-    denominator, measure_d, population = None, None, None
-    if version.type == "rate_per_100k":
-        population = population_cells(version.frequency, tree)
-    elif version.denominator:
-        denominator = side_cells(version.denominator, version.frequency, breakdowns, tree)
-        measure_d = version.denominator.get("measure", "count")
-    keys = set(numerator) | set(denominator or {})
+    return evaluate_many([version], first_period, tree)[0]
+
+
+def evaluate_many(
+    versions: list[MetricVersion], first_period: str | None = None, tree: "Tree | None" = None
+) -> list[list[MetricValue]]:
+    """The values of several definitions (as `evaluate` each), reading each source once."""
     now = timezone.now()
+    return [
+        [_new_value(version, *row, now) for row in rows]
+        for version, rows in zip(versions, _evaluate(versions, first_period, tree), strict=True)
+    ]
+
+
+def _evaluate(
+    versions: list[MetricVersion], first_period: str | None = None, tree: "Tree | None" = None
+) -> list[list[Row]]:
+    tree = tree or Tree()
+    planned = []
+    for version in versions:
+        breakdowns = [b for b in version.breakdowns if b not in ("region", "county", "unit")]
+        numerator = Side(version.numerator, version.frequency, breakdowns)
+        denominator = None
+        if version.type != "rate_per_100k" and version.denominator:
+            denominator = Side(version.denominator, version.frequency, breakdowns)
+        planned.append((version, numerator, denominator))
+    sides = [s for _, n, d in planned for s in (n, d) if s is not None]
+    cells = dict(zip(map(id, sides), scan(sides, tree), strict=True))
+    population = None
+    if any(v.type == "rate_per_100k" for v in versions):
+        population = population_cells("Y", tree)
+    return [
+        _rows(
+            version,
+            cells[id(numerator)],
+            cells[id(denominator)] if denominator is not None else None,
+            population if version.type == "rate_per_100k" else None,
+            first_period,
+        )
+        for version, numerator, denominator in planned
+    ]
+
+
+def _rows(version, numerator, denominator, population, first_period) -> list[Row]:
+    measure_d = version.denominator.get("measure", "count") if denominator is not None else None
+    keys = set(numerator) | set(denominator or {})
     rows = []
     for key in sorted(keys):
         period, unit_id, breakdown = key
         if first_period and _before(period, first_period):
             continue
-        num, n = numerator[key].result(measure_n) if key in numerator else (Decimal(0), 0)
+        num, n = numerator.get(key, (Decimal(0), 0))
         den = None
         if denominator is not None:
-            den, n = denominator[key].result(measure_d) if key in denominator else (Decimal(0), 0)
+            den, n = denominator.get(key, (Decimal(0), 0))
             if measure_d == "sum":
                 n = int(den)  # a share of table values: n is what they count, not the rows
         elif population is not None:
@@ -263,11 +692,11 @@ def evaluate(
                 continue
             den = Decimal(_population_for(population, period, unit_id) or 0)
             n = int(num or 0)
-        rows.append(_value_row(version, key, num, den, n, now))
+        rows.append(_value_row(version, key, num, den, n))
     return rows
 
 
-def _value_row(version, key, num, den, n, now) -> MetricValue:
+def _value_row(version, key, num, den, n) -> Row:
     period, unit_id, breakdown = key
     value = low = high = None
     kind = version.type
@@ -277,27 +706,43 @@ def _value_row(version, key, num, den, n, now) -> MetricValue:
         if kind == "percent":
             value = 100 * num / den
             if version.numerator.get("measure", "count") in ("count", "distinct"):
-                lo, hi = wilson_interval(int(num), int(den))
+                lo, hi = _wilson(int(num), int(den))
                 low, high = Decimal(str(100 * lo)), Decimal(str(100 * hi))
         elif kind == "ratio":
             value = num / den
         elif kind == "rate_per_100k":
             value = 100_000 * num / den
     q = Decimal("0.0001")
-    return MetricValue(
-        version=version,
-        period=period,
-        unit_id=unit_id,
-        breakdown=breakdown,
-        numerator=num.quantize(q) if num is not None else None,
-        denominator=den.quantize(q) if den is not None else None,
-        value=value.quantize(q) if value is not None else None,
-        low=low.quantize(q) if low is not None else None,
-        high=high.quantize(q) if high is not None else None,
-        n=n,
-        small_n=n < version.min_n,
-        computed_at=now,
+    return (
+        period,
+        unit_id,
+        breakdown,
+        num.quantize(q) if num is not None else None,
+        den.quantize(q) if den is not None else None,
+        value.quantize(q) if value is not None else None,
+        low.quantize(q) if low is not None else None,
+        high.quantize(q) if high is not None else None,
+        n,
+        n < version.min_n,
     )
+
+
+VALUE_FIELDS = ("id", "version_id", *ROW_FIELDS, "computed_at")
+
+
+def _new_value(version: MetricVersion, *values) -> MetricValue:
+    """MetricValue(version=version, …) from a row and the time: positional arguments take
+    Django's fast path (thousands of values are made per metric)."""
+    if tuple(f.attname for f in MetricValue._meta.concrete_fields) == VALUE_FIELDS:
+        value = MetricValue(None, version.pk, *values)
+    else:
+        value = MetricValue(**dict(zip(VALUE_FIELDS[1:], (version.pk, *values), strict=True)))
+    value._state.fields_cache["version"] = version  # as MetricValue(version=version) would
+    return value
+
+
+# The interval depends only on the two counts, which repeat across units and periods.
+_wilson = cache(wilson_interval)
 
 
 def _population_for(population, period: str, unit_id: int) -> int | None:
@@ -315,15 +760,17 @@ def _before(period: str, first: str) -> bool:
 def compute(
     metric_codes: Iterable[str] | None = None, first_period: str | None = None, progress=None
 ) -> dict[str, int]:
-    """Recompute the current version of every (or the named) metric(s)."""
+    """Recompute the current version of every (or the named) metric(s): all are evaluated
+    together (each source read once, `evaluate_many`), then stored metric by metric."""
     versions = MetricVersion.objects.select_related("metric").order_by("metric__code", "-version")
     if metric_codes:
         versions = versions.filter(metric__code__in=list(metric_codes))
     latest: dict[str, MetricVersion] = {}
     for v in versions:
         latest.setdefault(v.metric.code, v)
+    values = dict(zip(latest, _evaluate(list(latest.values()), first_period), strict=True))
     result = {}
     items = latest.items() if progress is None else progress(list(latest.items()))
     for code, version in items:
-        result[code] = compute_version(version, first_period)
+        result[code] = _store(version, values.pop(code), first_period)
     return result

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from seire import periods
 from seire.metrics.comparison import MEASURE_WORDS, OPERATOR_WORDS
 from seire.metrics.models import MetricVersion
+from seire.metrics.proposals import TEXTS
 from seire.metrics.sources import SOURCES
 
 SIDES = {"numerator": _("Numerator"), "denominator": _("Denominator")}
@@ -21,7 +22,6 @@ MIN_FILTER_ROWS = 3
 YES = {"yes", "true", "jah", "да", "1"}
 NO = {"no", "false", "ei", "нет", "0"}
 NONE = [("", "—")]
-TEXTS = ("methodology_et", "methodology_en", "limitations_et", "limitations_en")
 
 
 def _names(attribute: str) -> list[tuple[str, str]]:

@@ -280,3 +280,53 @@ class ChangeProposal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PROPOSED
+
+
+class Overview(models.Model):
+    """The analyst's commentary on one quarter's metrics of a service, or of the whole
+    department when `service` is empty. The numbers and charts of the overview are computed
+    from `MetricValue` each time it is shown (`seire.metrics.scorecard`); only the words are
+    stored here, and every save is audited."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overviews",
+        verbose_name=_("service"),
+        help_text=_("Empty for the overview of the whole department."),
+    )
+    quarter = models.CharField(_("quarter"), max_length=6)  # "2026Q1"
+    commentary = models.TextField(_("commentary"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-quarter", "service__code"]
+        constraints = [
+            # Two partial constraints: a plain unique (service, quarter) lets the NULL
+            # service (the whole department) repeat on SQLite and PostgreSQL alike.
+            models.UniqueConstraint(
+                fields=["service", "quarter"],
+                condition=models.Q(service__isnull=False),
+                name="overview_unique_service_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["quarter"],
+                condition=models.Q(service__isnull=True),
+                name="overview_unique_department_quarter",
+            ),
+        ]
+        verbose_name = _("metrics overview")
+        verbose_name_plural = _("metrics overviews")
+
+    def __str__(self) -> str:
+        return f"{self.service.code if self.service_id else 'ALL'} {self.quarter}"

@@ -22,6 +22,16 @@ from datetime import date
 from django.utils import formats, translation
 
 from seire.collection import vocabulary
+from seire.collection.models import (
+    Assessment,
+    CategoryOption,
+    DataElement,
+    Dataset,
+    OptionCombo,
+    Submission,
+)
+from seire.metrics.models import Outcome
+from seire.organisation.models import OrgUnit, Service
 
 # -- vocabulary of the sources: nouns, dates and fields -----------------------------------
 # source → (English plural, Estonian nominative, genitive, elative, comitative plural)
@@ -41,7 +51,8 @@ CASES = {"nom": 1, "gen": 2, "ela": 3, "com": 4}
 DATES = {
     ("episodes", "opened"): ("opened in the period", "perioodil avatud"),
     ("episodes", "closed"): ("closed in the period", "perioodil suletud"),
-    ("episodes", "first_contact"): ("first contacted in the period", "perioodil esmakordselt kontakteeritud"),
+    ("episodes", "first_contact"): ("first contacted in the period",
+                                    "perioodil esmakordselt kontakteeritud"),
     ("values", "period"): ("reported for the period", "perioodi kohta esitatud"),
     ("outcomes", "closed"): ("of episodes closed in the period", "perioodil suletud juhtumite"),
     ("outcomes", "opened"): ("of episodes opened in the period", "perioodil avatud juhtumite"),
@@ -105,7 +116,7 @@ QUOTES = {"en": ("“", "”"), "et": ("„", "“")}
 
 
 def language(lang: str | None) -> str:
-    """"et" for Estonian, "en" for every other language (definitions have et/en only)."""
+    """ "et" for Estonian, "en" for every other language (definitions have et/en only)."""
     return "et" if (lang or translation.get_language() or "et").startswith("et") else "en"
 
 
@@ -125,7 +136,10 @@ def field_label(name: str, lang: str) -> str:
 def date_phrase(source: str, date_name: str, lang: str) -> str:
     en, et = DATES.get(
         (source, date_name),
-        (f"by {field_label(date_name, 'en')} in the period", f"perioodi ({field_label(date_name, 'et')})"),
+        (
+            f"by {field_label(date_name, 'en')} in the period",
+            f"perioodi ({field_label(date_name, 'et')})",
+        ),
     )
     return et if lang == "et" else en
 
@@ -141,7 +155,9 @@ def display_value(field: str, value, lang: str, context: dict | None = None) -> 
     text = str(value)
     if _is_iso_date(text):
         with translation.override(lang):
-            return formats.date_format(date.fromisoformat(text), "j. F Y" if lang == "et" else "j F Y")
+            return formats.date_format(
+                date.fromisoformat(text), "j. F Y" if lang == "et" else "j F Y"
+            )
     choice = _choice_name(field, text, lang)
     if choice is not None:
         return choice
@@ -165,9 +181,6 @@ def _is_iso_date(text: str) -> bool:
 
 def _choice_name(field: str, code: str, lang: str) -> str | None:
     """The label of an instrument, outcome class, time point or report status `code`."""
-    from seire.collection.models import Assessment, Submission
-    from seire.metrics.models import Outcome
-
     if field == "instrument":
         try:
             return vocabulary.instrument(code).name(lang)
@@ -183,31 +196,24 @@ def _choice_name(field: str, code: str, lang: str) -> str | None:
 
 def _database_name(field: str, code: str, lang: str, context: dict) -> str | None:
     """The name of a service, county, table, element, column or option `code`, or None."""
-    from seire.collection.models import CategoryOption, DataElement, Dataset, OptionCombo
-    from seire.organisation.models import OrgUnit, Service
-
-    if field == "service":
-        row = Service.objects.filter(code=code).values("name_et", "name_en").first()
-    elif field == "county":
-        row = OrgUnit.objects.filter(code=code).values("name_et", "name_en").first()
-    elif field == "dataset":
-        row = Dataset.objects.filter(code=code).values("name_et", "name_en").first()
-    elif field == "element":
-        rows = DataElement.objects.filter(code=code)
-        if context.get("dataset"):
-            rows = rows.filter(dataset__code=context["dataset"])
-        row = rows.values("name_et", "name_en").first()
-    elif field == "combo":
-        row = OptionCombo.objects.filter(code=code).values("name_et", "name_en").first()
-    elif field == "option":
-        row = CategoryOption.objects.filter(code=code).values("name_et", "name_en").first()
-    else:
+    rows = {
+        "service": Service.objects.all(),
+        "county": OrgUnit.objects.all(),
+        "dataset": Dataset.objects.all(),
+        "element": DataElement.objects.all(),
+        "combo": OptionCombo.objects.all(),
+        "option": CategoryOption.objects.all(),
+    }.get(field)
+    if rows is None:
         return None
+    if field == "element" and context.get("dataset"):
+        rows = rows.filter(dataset__code=context["dataset"])  # element codes are per table
+    row = rows.filter(code=code).values("name_et", "name_en").first()
     return None if row is None else row[f"name_{lang}"]
 
 
 def _listed(items: list[str], lang: str, last: str) -> str:
-    """"a, b or c" / "a, b või c"."""
+    """ "a, b or c" / "a, b või c"."""
     if len(items) == 1:
         return items[0]
     return f"{', '.join(items[:-1])} {last} {items[-1]}"

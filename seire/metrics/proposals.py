@@ -26,6 +26,7 @@ from seire.metrics.definitions import DefinitionError, check_definition
 from seire.metrics.models import ChangeProposal, Metric, MetricValue, MetricVersion
 from seire.organisation.models import OrgUnit
 
+TEXTS = ("methodology_et", "methodology_en", "limitations_et", "limitations_en")
 #: The fields of a version a proposal may change (the rest is carried over on acceptance).
 FIELDS = (
     "type",
@@ -36,10 +37,7 @@ FIELDS = (
     "target",
     "amber",
     "min_n",
-    "methodology_et",
-    "methodology_en",
-    "limitations_et",
-    "limitations_en",
+    *TEXTS,
 )
 CARRIED_OVER = ("data_quality_et", "data_quality_en", "reference")
 BACKTEST_PERIODS = 8
@@ -85,7 +83,19 @@ def _side(spec: dict | None) -> dict | None:
         "measure": spec.get("measure") or "count",
         "field": spec.get("field") or None,
         "date": spec.get("date"),
-        "filter": list(spec.get("filter") or []),
+        "filter": [_condition(c) for c in spec.get("filter") or []],
+    }
+
+
+def _condition(condition):
+    """A condition with field, op ("eq" when missing) and value (None when missing) spelled
+    out; anything else is left as it is for the definition check to name."""
+    if not isinstance(condition, dict) or set(condition) - {"field", "op", "value"}:
+        return condition
+    return {
+        "field": condition.get("field"),
+        "op": condition.get("op", "eq"),
+        "value": condition.get("value"),
     }
 
 
@@ -106,7 +116,7 @@ def normalised(definition: dict) -> dict:
         "target": _decimal_text(definition.get("target")),
         "amber": _decimal_text(definition.get("amber")),
         "min_n": int(definition.get("min_n") if definition.get("min_n") is not None else 10),
-        **{name: definition.get(name) or "" for name in FIELDS[8:]},
+        **{name: definition.get(name) or "" for name in TEXTS},
     }
 
 

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from seire.metrics import views_docs as docs
+from seire.metrics import views_exports as exports
 from seire.metrics import views_proposals as proposals
+from seire.metrics import views_scorecard as scorecard
 
 app_name = "metrics"
 
@@ -22,4 +24,12 @@ urlpatterns = [
     path("guides/", docs.guide_list, name="guide_list"),
     path("guides/<slug:code>/", docs.guide, name="guide"),
     path("guides/<slug:code>/pdf/", docs.guide, {"pdf": True}, name="guide_pdf"),
+    # Downloads of computed values (the same rows as GET /api/metrics/{code}/values).
+    path("<slug:code>/values.csv", exports.values_csv, name="values_csv"),
+    path("<slug:code>/values.xlsx", exports.values_xlsx, name="values_xlsx"),
+    # Scorecards and overviews. "<slug:code>/" (a metric's page) comes last: a fixed first
+    # segment added later belongs above it, or it would be read as a metric code.
+    path("scorecard/", scorecard.scorecard_page, name="scorecard"),
+    path("overview/<slug:subject>/<str:quarter>/", scorecard.overview, name="overview"),
+    path("<slug:code>/", scorecard.metric_page, name="metric"),
 ]

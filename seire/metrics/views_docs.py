@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,7 +34,6 @@ from seire.metrics.passport import (
     plain_definition,
     source_noun,
 )
-from seire.metrics.sources import SOURCES
 
 
 def _staff(request: HttpRequest) -> None:
@@ -96,7 +96,7 @@ class Passport:
 
     @property
     def baseline_period(self) -> str:
-        return _period_label(self.baseline.period, language(None)) if self.baseline else ""
+        return _period_label(self.baseline.period) if self.baseline else ""
 
     @property
     def methodology(self) -> str:
@@ -117,7 +117,7 @@ def build_passport(metric: Metric, version: MetricVersion | None = None) -> Pass
     versions = sorted(metric.versions.all(), key=lambda v: v.version, reverse=True)
     for v in [*versions, version] if version else versions:
         v.definition = plain_definition(v, lang)
-        v.effective_label = _period_label(v.effective_from, lang)
+        v.effective_label = _period_label(v.effective_from)
     version = version or (versions[0] if versions else None)
     if version is None:
         return Passport(metric, None, versions)
@@ -138,9 +138,11 @@ def build_passport(metric: Metric, version: MetricVersion | None = None) -> Pass
     )
 
 
-def _period_label(code: str, lang: str) -> str:
+def _period_label(code: str) -> str:
+    """ "2026Q1" → "2026 I kvartal" / "Q1 2026" / "I квартал 2026" (the UI language)."""
+    ui = (get_language() or "et")[:2]
     try:
-        return periods.parse(code).label(lang) if code else ""
+        return periods.parse(code).label(ui if ui in ("et", "en", "ru") else "en") if code else ""
     except periods.PeriodError:
         return code
 
@@ -349,7 +351,7 @@ def build_guide(dataset: Dataset, today: date) -> dict:
         "rules": [RuleInWords(r, rule_in_words(r, names, lang)) for r in dataset.rules.all()],
         "due_day": ordinal(dataset.deadline_days),
         "example": {
-            "period": example.label(lang),
+            "period": _period_label(str(example)),
             "due": dataset.deadline(example),
             "locks": dataset.locks_on(example),
         },
@@ -359,7 +361,8 @@ def build_guide(dataset: Dataset, today: date) -> dict:
 
 def _datasets():
     combos = Prefetch(
-        "disaggregation__combos", OptionCombo.objects.prefetch_related("options", "options__category")
+        "disaggregation__combos",
+        OptionCombo.objects.prefetch_related("options", "options__category"),
     )
     elements = DataElement.objects.select_related("disaggregation").prefetch_related(
         combos, "disaggregation__categories"

@@ -131,12 +131,19 @@ def _detail(request, proposal, accept_form=None, reject_form=None, problems=()) 
         )
     if can_decide:
         reject_form = reject_form or RejectForm()
+    # The decision forms are at the foot of a long page: their errors go to the summary too.
+    problems = list(problems) + [
+        f"{form[name].label}: {error}"
+        for form in (accept_form, reject_form)
+        if form is not None and form.is_bound
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
     context = {
         "proposal": proposal,
         "metric": proposal.metric,
         "lines": side_by_side(proposals.definition_of(proposal.base_version), proposal.definition),
         "backtest": proposals.backtest(proposal, units=scope.visible_units()),
-        "language": language,
         "stale": stale,
         "accept_form": accept_form if can_decide and not stale else None,
         "reject_form": reject_form if can_decide else None,

@@ -45,7 +45,11 @@ class OrgUnit(Named):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     path = models.CharField(max_length=400, editable=False, db_index=True)
@@ -98,7 +102,9 @@ class Service(Named):
         today = date.today()
         return [
             r.person
-            for r in self.responsibilities.current(today).filter(role=Responsibility.Role.SERVICE_OWNER)
+            for r in self.responsibilities.current(today).filter(
+                role=Responsibility.Role.SERVICE_OWNER
+            )
         ]
 
 
@@ -109,10 +115,12 @@ class Provider(models.Model):
     expected and a reporting rate cannot exceed 100 %.
     """
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="provisions",
-                             verbose_name=_("unit"))
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="providers",
-                                verbose_name=_("service"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="provisions", verbose_name=_("unit")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="providers", verbose_name=_("service")
+    )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
 
@@ -121,9 +129,13 @@ class Provider(models.Model):
         verbose_name_plural = _("providers")
         ordering = ["service__code", "unit__path"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "service", "start"], name="provider_unique_start"),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                   name="provider_end_after_start"),
+            models.UniqueConstraint(
+                fields=["unit", "service", "start"], name="provider_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="provider_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +162,11 @@ class Partner(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     registry_code = models.CharField(_("registry code"), max_length=20, blank=True)
     unit = models.OneToOneField(
-        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="partner",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner",
         verbose_name=_("org unit"),
         help_text=_("The partner's own unit in the tree when it delivers a service."),
     )
@@ -168,8 +184,12 @@ class Partner(models.Model):
 class Contact(models.Model):
     """A named contact person of a partner organisation (staff, never a client)."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts",
-                                verbose_name=_("partner organisation"))
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("partner organisation"),
+    )
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -187,22 +207,29 @@ class Contact(models.Model):
 class Agreement(models.Model):
     """A cooperation agreement with a partner: its term and its scope."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="agreements",
-                                verbose_name=_("partner organisation"))
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="agreements",
+        verbose_name=_("partner organisation"),
+    )
     title = models.CharField(_("title"), max_length=200)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     scope = models.TextField(_("scope"), blank=True)
-    services = models.ManyToManyField(Service, blank=True, related_name="agreements",
-                                      verbose_name=_("services"))
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="agreements", verbose_name=_("services")
+    )
 
     class Meta:
         verbose_name = _("cooperation agreement")
         verbose_name_plural = _("cooperation agreements")
         ordering = ["partner__name", "-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                   name="agreement_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="agreement_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,7 +239,9 @@ class Agreement(models.Model):
 class ResponsibilityQuerySet(models.QuerySet):
     def current(self, day: date | None = None) -> "ResponsibilityQuerySet":
         day = day or date.today()
-        return self.filter(Q(start__isnull=True) | Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
+        return self.filter(
+            Q(start__isnull=True) | Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day)
+        )
 
 
 class Responsibility(models.Model):
@@ -230,13 +259,29 @@ class Responsibility(models.Model):
         PROVIDER = "provider", _("provider")
         MANAGER = "manager", _("manager")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                               related_name="responsibilities", verbose_name=_("person"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("person"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="responsibilities", verbose_name=_("service"))
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="responsibilities", verbose_name=_("unit"))
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+        verbose_name=_("service"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+        verbose_name=_("unit"),
+    )
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
 

@@ -43,8 +43,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def service_list(request: HttpRequest) -> HttpResponse:
     scope = _staff_scope(request)
-    return render(request, "organisation/service_list.html",
-                  {"services": scope.visible_services()})
+    return render(request, "organisation/service_list.html", {"services": scope.visible_services()})
 
 
 @require_GET

@@ -10,8 +10,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from seire.api import api
 
-PERSONAS = ["anonymous", "provider_a", "provider_b", "owner_x", "owner_y", "manager",
-            "analyst", "no_role"]
+PERSONAS = [
+    "anonymous",
+    "provider_a",
+    "provider_b",
+    "owner_x",
+    "owner_y",
+    "manager",
+    "analyst",
+    "no_role",
+]
 STAFF = {"provider_a", "provider_b", "owner_x", "owner_y", "manager", "analyst"}
 LOGIN = "login_redirect"  # 302 to the login page
 
@@ -53,9 +61,48 @@ def vs_monthly_table(cast) -> str:
 
     return Dataset.objects.get_or_create(
         code="VS_MONTHLY",
-        defaults={"name_et": "Ohvriabi kuutabel", "name_en": "Victim support monthly table",
-                  "service": cast.vs, "period_type": "M"},
+        defaults={
+            "name_et": "Ohvriabi kuutabel",
+            "name_en": "Victim support monthly table",
+            "service": cast.vs,
+            "period_type": "M",
+        },
     )[0].code
+
+
+def vs_client_survey(cast) -> str:
+    """The code of the shipped client survey of VS, loaded for the row."""
+    from seire.catalogue.loader import DEFAULT_DIRECTORY, read_yaml
+    from seire.feedback import catalogue
+    from seire.feedback.models import Survey
+
+    if not Survey.objects.filter(code="vs-client").exists():
+        catalogue.load(read_yaml(DEFAULT_DIRECTORY / "surveys.yaml"))
+    return "vs-client"
+
+
+def vs_invitation_token(cast) -> str:
+    """A fresh invitation to that survey after a closed Harju episode: its token."""
+    from seire.feedback.channels import issue_invitation
+    from seire.feedback.models import Survey
+    from tests.feedback.conftest import closed_episode
+
+    vs_client_survey(cast)
+    survey = Survey.objects.get(code="vs-client")
+    return issue_invitation(closed_episode(cast), survey, "sms")[1]
+
+
+def vs_feedback_response(cast) -> int:
+    """A stored response to that survey (its originals are the analyst's)."""
+    from seire.feedback.answers import check_answers, store_response
+    from seire.feedback.models import Survey
+
+    vs_client_survey(cast)
+    version = Survey.objects.get(code="vs-client").current_version()
+    checked = check_answers(version.ordered_questions(), {"satisfaction": 4, "comment": "Aitäh"})
+    return store_response(
+        version, checked, channel="link", language="et", service=cast.vs, unit=cast.harju_vs
+    ).pk
 
 
 # (url name, kwargs from the cast, {persona: expected status}) — one row per case; object-level
@@ -70,22 +117,40 @@ CASES = [
     ("organisation:unit_list", {}, staff_only()),
     # Paul's own unit: Pille (other county) and the WSC owner may not see it.
     ("organisation:unit_detail", {"pk": "harju_vs"}, staff_only(provider_b=403, owner_y=403)),
-    ("organisation:unit_detail", {"pk": "tartu_wsc"},
-     staff_only(provider_a=403, provider_b=403, owner_x=403)),
+    (
+        "organisation:unit_detail",
+        {"pk": "tartu_wsc"},
+        staff_only(provider_a=403, provider_b=403, owner_x=403),
+    ),
     ("organisation:service_list", {}, staff_only()),
     ("organisation:service_detail", {"code": "VS"}, staff_only(owner_y=403)),
-    ("organisation:service_detail", {"code": "WSC"},
-     staff_only(provider_a=403, provider_b=403, owner_x=403)),
+    (
+        "organisation:service_detail",
+        {"code": "WSC"},
+        staff_only(provider_a=403, provider_b=403, owner_x=403),
+    ),
     # collection: the board is for staff (each sees their own units); a report checks the unit
     # before the table, so with no VS_MONTHLY here the unit's readers get 404, others 403.
     # (tests/collection/test_views.py walks the same routes with the table in place.)
     ("collection:status", {}, staff_only()),
-    ("collection:grid", {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
-     staff_only(404, provider_b=403, owner_y=403)),
-    ("collection:grid", {"dataset": "VS_MONTHLY", "unit": "tartu_vs", "period": "2026M03"},
-     staff_only(404, provider_a=403, owner_y=403)),
-    *[(f"collection:{name}", {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
-       everyone(405)) for name in ("cell", "submit", "approve", "return", "reopen", "comment")],
+    (
+        "collection:grid",
+        {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
+        staff_only(404, provider_b=403, owner_y=403),
+    ),
+    (
+        "collection:grid",
+        {"dataset": "VS_MONTHLY", "unit": "tartu_vs", "period": "2026M03"},
+        staff_only(404, provider_a=403, owner_y=403),
+    ),
+    *[
+        (
+            f"collection:{name}",
+            {"dataset": "VS_MONTHLY", "unit": "harju_vs", "period": "2026M03"},
+            everyone(405),
+        )
+        for name in ("cell", "submit", "approve", "return", "reopen", "comment")
+    ],
     # metrics: change proposals and version history. Readers of a metric are the staff who
     # may see its service; its service's owner and the analyst propose; the analyst decides.
     ("metrics:proposal_list", {}, staff_only()),
@@ -105,6 +170,74 @@ CASES = [
     ("metrics:guide_list", {}, staff_only()),
     ("metrics:guide", {"code": vs_monthly_table}, staff_only()),
     ("metrics:guide_pdf", {"code": vs_monthly_table}, staff_only()),
+    # metrics: value downloads (CSV, XLSX) and the API give the values of the units the
+    # persona may see: the country by default (providers see only their own unit), a unit
+    # with "?unit=". An owner of another service may not read the metric at all.
+    *[
+        (
+            f"metrics:values_{kind}",
+            {"code": vs_new_metric},
+            staff_only(provider_a=403, provider_b=403, owner_y=403),
+        )
+        for kind in ("csv", "xlsx")
+    ],
+    *[
+        (
+            f"metrics:values_{kind}",
+            {"code": vs_new_metric, "?": {"unit": "HARJU-VS"}},
+            staff_only(provider_b=403, owner_y=403),
+        )
+        for kind in ("csv", "xlsx")
+    ],
+    # metrics: the scorecard and a metric's page are for staff; each shows the metrics of the
+    # services the persona may see, at the units they may see (a provider: their own unit
+    # only; "?unit=" elsewhere falls back to it). The quarterly overview is national: the
+    # analyst and managers read all of them, a service's owners that service's; providers none.
+    ("metrics:scorecard", {}, staff_only()),
+    ("metrics:scorecard", {"?": {"unit": "EE", "service": "WSC"}}, staff_only()),
+    ("metrics:metric", {"code": vs_new_metric}, staff_only(owner_y=403)),
+    ("metrics:metric", {"code": vs_new_metric, "?": {"unit": "HARJU-VS"}}, staff_only(owner_y=403)),
+    ("metrics:metric", {"code": "NO_SUCH_METRIC"}, staff_only(404)),
+    (
+        "metrics:overview",
+        {"subject": "ALL", "quarter": "2026Q1"},
+        staff_only(403, manager=200, analyst=200),
+    ),
+    (
+        "metrics:overview",
+        {"subject": "VS", "quarter": "2026Q1"},
+        staff_only(403, owner_x=200, manager=200, analyst=200),
+    ),
+    (
+        "metrics:overview",
+        {"subject": "VS", "quarter": "2026M01"},
+        staff_only(403, owner_x=404, manager=404, analyst=404),
+    ),
+    (
+        "metrics:overview",
+        {"subject": "NO_SUCH_SERVICE", "quarter": "2026Q1"},
+        staff_only(404, no_role=404),
+    ),
+    # feedback: the form, its thank-you page and invitations are public; links and QR posters
+    # are for the staff of the survey's service (and unit); a response's originals, the analyst's.
+    ("feedback:survey", {"code": vs_client_survey}, everyone(200)),
+    ("feedback:unit_survey", {"code": vs_client_survey, "unit": "HARJU-VS"}, everyone(200)),
+    ("feedback:invitation", {"token": vs_invitation_token}, everyone(200)),
+    ("feedback:thanks", {}, everyone(200)),
+    ("feedback:links", {}, staff_only()),
+    ("feedback:poster", {"code": vs_client_survey}, staff_only(owner_y=403)),
+    (
+        "feedback:unit_poster",
+        {"code": vs_client_survey, "unit": "HARJU-VS"},
+        staff_only(provider_b=403, owner_y=403),
+    ),
+    (
+        "feedback:unit_poster",
+        {"code": vs_client_survey, "unit": "TARTU-VS"},
+        staff_only(provider_a=403, owner_y=403),
+    ),
+    ("feedback:response", {"pk": vs_feedback_response}, staff_only(403, analyst=200)),
+    ("api:post_feedback_response", {"survey_code": vs_client_survey}, everyone(405)),  # POST only
     ("api:openapi-json", {}, everyone(200)),  # the schema is public; the data is not
     ("api:openapi-view", {}, everyone(200)),
     ("api:api-root", {}, everyone(404)),
@@ -116,12 +249,33 @@ CASES = [
     ("api:get_service", {"code": "WSC"}, api_staff(provider_a=403, provider_b=403, owner_x=403)),
     # "?" is the query string. POST /values shares the URL of GET /values: this row checks
     # the GET; the POST's access is tested in tests/collection/test_csv_api.py.
-    ("api:list_values", {"?": {"dataset": "VS_MONTHLY", "unit": "HARJU-VS"}},
-     api_staff(provider_b=403, owner_y=403)),
-    ("api:list_values", {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
-     api_staff(provider_a=403, owner_y=403)),
-    ("api:post_values", {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
-     api_staff(provider_a=403, owner_y=403)),
+    (
+        "api:list_values",
+        {"?": {"dataset": "VS_MONTHLY", "unit": "HARJU-VS"}},
+        api_staff(provider_b=403, owner_y=403),
+    ),
+    (
+        "api:list_values",
+        {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
+        api_staff(provider_a=403, owner_y=403),
+    ),
+    (
+        "api:post_values",
+        {"?": {"dataset": "VS_MONTHLY", "unit": "TARTU-VS"}},
+        api_staff(provider_a=403, owner_y=403),
+    ),
+    ("api:list_metrics", {}, api_staff()),
+    (
+        "api:metric_values",
+        {"code": vs_new_metric},
+        api_staff(provider_a=403, provider_b=403, owner_y=403),
+    ),
+    (
+        "api:metric_values",
+        {"code": vs_new_metric, "?": {"unit": "HARJU-VS"}},
+        api_staff(provider_b=403, owner_y=403),
+    ),
+    ("api:metric_values", {"code": "NO_SUCH_METRIC"}, api_staff(404)),
 ]
 
 # The admin is the analyst's: everyone else is sent to the admin login page.
@@ -203,8 +357,12 @@ def _url(cast, name, kwargs):
     if "dataset" in query:
         Dataset.objects.get_or_create(
             code=query["dataset"],
-            defaults={"name_et": query["dataset"], "name_en": query["dataset"],
-                      "service": cast.vs, "period_type": "M"},
+            defaults={
+                "name_et": query["dataset"],
+                "name_en": query["dataset"],
+                "service": cast.vs,
+                "period_type": "M",
+            },
         )
     return f"{url}?{urlencode(query)}"
 
@@ -224,8 +382,9 @@ def _check(response, expected):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize(("name", "kwargs", "expected"), CASES,
-                         ids=[_case_id(n, k) for n, k, _ in CASES])
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"), CASES, ids=[_case_id(n, k) for n, k, _ in CASES]
+)
 def test_it_gives_each_persona_what_the_policy_says(client, cast, persona, name, kwargs, expected):
     url = _url(cast, name, kwargs)
     response = _client_for(client, cast, persona).get(url)
@@ -290,8 +449,13 @@ def apps_get(app_label, model_name):
 def _make_axes_rows():
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    common = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x",
-              "http_accept": "*/*", "path_info": "/login/"}
+    common = {
+        "user_agent": "test",
+        "ip_address": "127.0.0.1",
+        "username": "x",
+        "http_accept": "*/*",
+        "path_info": "/login/",
+    }
     AccessAttempt.objects.get_or_create(**common, defaults={"failures_since_start": 1})
     AccessLog.objects.get_or_create(**common)
     AccessFailureLog.objects.get_or_create(**common)

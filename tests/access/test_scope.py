@@ -68,8 +68,13 @@ def test_it_ignores_responsibilities_that_have_ended(cast):
 
 @pytest.mark.parametrize(
     ("persona", "role"),
-    [("ann", "analyst"), ("olev", "service_owner"), ("mari", "manager"), ("paul", "provider"),
-     ("rein", None)],
+    [
+        ("ann", "analyst"),
+        ("olev", "service_owner"),
+        ("mari", "manager"),
+        ("paul", "provider"),
+        ("rein", None),
+    ],
 )
 def test_it_picks_the_home_page_role(cast, persona, role):
     assert scope_for(getattr(cast, persona)).primary_role == role

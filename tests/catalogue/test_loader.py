@@ -16,6 +16,7 @@ from seire.catalogue.loader import (
     load_catalogue,
 )
 from seire.demo.checksum import database_checksum
+from seire.demo.seed import flush_project_data
 from seire.organisation.models import OrgUnit, Service
 
 BROKEN = Path(__file__).parent / "broken"
@@ -132,12 +133,7 @@ def test_an_export_rebuilds_the_same_catalogue_in_an_empty_database(db, tmp_path
     Service.objects.filter(code="THB").update(active=False)
     expected = snapshot()
     export_catalogue(tmp_path)
-    from seire.collection.models import Dataset
-
-    Dataset.objects.all().delete()  # datasets refer to services
-    Service.objects.all().delete()
-    for unit in sorted(OrgUnit.objects.all(), key=lambda u: -u.path.count("/")):
-        unit.delete()
+    flush_project_data()  # every seire table and the users: an empty database
     load_catalogue(tmp_path)
     assert snapshot() == expected
 

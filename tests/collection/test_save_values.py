@@ -11,7 +11,6 @@ from seire.collection.services import Cell, Refused, parse_value, save_values
 from seire.collection.validation import record_violations, run_rules
 
 
-
 @pytest.fixture(autouse=True)
 def _april_2026():
     with time_machine.travel("2026-04-05 12:00 +03:00", tick=False):
@@ -27,8 +26,12 @@ def stored(**filters):
 
 
 def test_it_saves_a_clean_batch_and_audits_old_and_new(cast, vs_monthly):
-    save_values(cast.paul, vs_monthly, [cell("CLIENTS_NEW", "female", "7"),
-                                        cell("SESSIONS", "total", 12)], "web")
+    save_values(
+        cast.paul,
+        vs_monthly,
+        [cell("CLIENTS_NEW", "female", "7"), cell("SESSIONS", "total", 12)],
+        "web",
+    )
     result = save_values(cast.paul, vs_monthly, [cell("CLIENTS_NEW", "female", "8")], "web")
     assert (result.updated, result.created) == (1, 0)
     assert stored() == {("CLIENTS_NEW", "female"): Decimal(8), ("SESSIONS", "total"): Decimal(12)}
@@ -39,11 +42,19 @@ def test_it_saves_a_clean_batch_and_audits_old_and_new(cast, vs_monthly):
 
 def test_it_writes_nothing_when_any_cell_is_bad(cast, vs_monthly):
     with pytest.raises(Refused) as refused:
-        save_values(cast.paul, vs_monthly, [
-            cell("CLIENTS_NEW", "female", "7"), cell("CLIENTS_NEW", "male", "-1"),
-            cell("SESSIONS", "total", "abc"), cell("NOPE", "total", "1"),
-            cell("SATISFIED_PCT", "total", "101"), cell("SESSIONS", "total", "1.5"),
-        ], "web")
+        save_values(
+            cast.paul,
+            vs_monthly,
+            [
+                cell("CLIENTS_NEW", "female", "7"),
+                cell("CLIENTS_NEW", "male", "-1"),
+                cell("SESSIONS", "total", "abc"),
+                cell("NOPE", "total", "1"),
+                cell("SATISFIED_PCT", "total", "101"),
+                cell("SESSIONS", "total", "1.5"),
+            ],
+            "web",
+        )
     messages = [str(p) for p in refused.value.problems]
     assert len(messages) == 5
     assert "CLIENTS_NEW/male: negative value -1" in messages[0]
@@ -54,7 +65,9 @@ def test_it_writes_nothing_when_any_cell_is_bad(cast, vs_monthly):
     assert not DataValue.objects.exists()
 
 
-def test_it_refuses_another_units_data_and_a_unit_that_does_not_provide_the_service(cast, vs_monthly):
+def test_it_refuses_another_units_data_and_a_unit_that_does_not_provide_the_service(
+    cast, vs_monthly
+):
     with pytest.raises(Refused, match="may not enter data for TARTU-VS"):
         save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", 1, unit="TARTU-VS")], "web")
     with pytest.raises(Refused, match="TARTU-WSC does not provide VS"):
@@ -62,9 +75,14 @@ def test_it_refuses_another_units_data_and_a_unit_that_does_not_provide_the_serv
     assert not DataValue.objects.exists()
 
 
-@pytest.mark.parametrize(("period", "message"), [
-    ("2026Q1", "not a monthly period"), ("2026M13", "month must be"), ("2026M05", "not started"),
-])
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026Q1", "not a monthly period"),
+        ("2026M13", "month must be"),
+        ("2026M05", "not started"),
+    ],
+)
 def test_it_refuses_wrong_periods(cast, vs_monthly, period, message):
     with pytest.raises(Refused, match=message):
         save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", 1, period=period)], "web")
@@ -80,8 +98,12 @@ def test_it_detects_a_concurrent_edit_instead_of_overwriting(cast, vs_monthly):
 
 
 def test_it_keeps_zero_blank_and_not_applicable_apart(cast, vs_monthly):
-    save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", "0"),
-                                        cell("SATISFIED_PCT", "total", "na")], "web")
+    save_values(
+        cast.paul,
+        vs_monthly,
+        [cell("SESSIONS", "total", "0"), cell("SATISFIED_PCT", "total", "na")],
+        "web",
+    )
     rows = {v.element.code: (v.status, v.value) for v in DataValue.objects.all()}
     assert rows == {"SESSIONS": ("value", Decimal(0)), "SATISFIED_PCT": ("na", None)}
     save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", "")], "web")
@@ -89,8 +111,9 @@ def test_it_keeps_zero_blank_and_not_applicable_apart(cast, vs_monthly):
 
 
 def test_it_locks_a_submitted_report(cast, vs_monthly):
-    Submission.objects.create(dataset=vs_monthly, unit=cast.harju_vs, period="2026M03",
-                              status="submitted")
+    Submission.objects.create(
+        dataset=vs_monthly, unit=cast.harju_vs, period="2026M03", status="submitted"
+    )
     with pytest.raises(Refused, match="report is submitted"):
         save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", 1)], "web")
 
@@ -101,11 +124,19 @@ def test_it_locks_old_periods_for_providers_but_not_the_analyst(cast, vs_monthly
     save_values(cast.ann, vs_monthly, [cell("SESSIONS", "total", 1, period="2025M09")], "web")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("12", ("value", Decimal(12))), (" 1 234 ", ("value", Decimal(1234))),
-    ("3,5", ("value", Decimal("3.5"))), ("", ("blank", None)), (None, ("blank", None)),
-    ("NA", ("na", None)), (7, ("value", Decimal(7))), (7.0, ("value", Decimal(7))),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", ("value", Decimal(12))),
+        (" 1 234 ", ("value", Decimal(1234))),
+        ("3,5", ("value", Decimal("3.5"))),
+        ("", ("blank", None)),
+        (None, ("blank", None)),
+        ("NA", ("na", None)),
+        (7, ("value", Decimal(7))),
+        (7.0, ("value", Decimal(7))),
+    ],
+)
 def test_it_reads_what_people_type(raw, expected):
     assert parse_value(raw, "decimal") == expected
 
@@ -117,35 +148,60 @@ def test_it_refuses_values_that_are_not_counts(raw):
 
 
 def test_it_checks_the_rules_and_keeps_violations_as_a_work_queue(cast, vs_monthly):
-    save_values(cast.paul, vs_monthly, [
-        cell("CLIENTS_NEW", "female", 5), cell("CLIENTS_NEW", "male", 2),
-        cell("CLIENTS_NEW", "total", 8), cell("SESSIONS", "total", 6),
-    ], "web")
+    save_values(
+        cast.paul,
+        vs_monthly,
+        [
+            cell("CLIENTS_NEW", "female", 5),
+            cell("CLIENTS_NEW", "male", 2),
+            cell("CLIENTS_NEW", "total", 8),
+            cell("SESSIONS", "total", 6),
+        ],
+        "web",
+    )
     results = run_rules(vs_monthly, cast.harju_vs, "2026M03")
     broken = {r.rule.code: (r.left, r.right) for r in results if not r.passed}
     assert broken == {"gender_sum": (8, 7), "new_le_sessions": (8, 6)}
     violations = record_violations(vs_monthly, cast.harju_vs, "2026M03", results)
-    assert {v.rule.code: v.status for v in violations} == {"gender_sum": "open",
-                                                          "new_le_sessions": "open"}
-    save_values(cast.paul, vs_monthly, [cell("CLIENTS_NEW", "unknown", 1),
-                                        cell("SESSIONS", "total", 20)], "web")
+    assert {v.rule.code: v.status for v in violations} == {
+        "gender_sum": "open",
+        "new_le_sessions": "open",
+    }
+    save_values(
+        cast.paul,
+        vs_monthly,
+        [cell("CLIENTS_NEW", "unknown", 1), cell("SESSIONS", "total", 20)],
+        "web",
+    )
     results = run_rules(vs_monthly, cast.harju_vs, "2026M03")
     violations = record_violations(vs_monthly, cast.harju_vs, "2026M03", results)
     assert {v.status for v in violations} == {"fixed"}
 
 
-def test_it_flags_an_outlier_against_the_units_own_history_only_above_small_counts(cast, vs_monthly):
+def test_it_flags_an_outlier_against_the_units_own_history_only_above_small_counts(
+    cast, vs_monthly
+):
     history = [40, 42, 38, 41, 39, 43, 40, 44, 37, 41, 42, 40]
     months = [f"2025M{m:02d}" for m in range(3, 13)] + ["2026M01", "2026M02"]
-    save_values(cast.ann, vs_monthly, [cell("SESSIONS", "total", v, period=p)
-                                       for v, p in zip(history, months, strict=True)], "seed")
+    save_values(
+        cast.ann,
+        vs_monthly,
+        [cell("SESSIONS", "total", v, period=p) for v, p in zip(history, months, strict=True)],
+        "seed",
+    )
     save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", 95)], "web")
-    outlier = next(r for r in run_rules(vs_monthly, cast.harju_vs, "2026M03")
-                   if r.rule.code == "sessions_outlier")
+    outlier = next(
+        r
+        for r in run_rules(vs_monthly, cast.harju_vs, "2026M03")
+        if r.rule.code == "sessions_outlier"
+    )
     assert not outlier.passed and not outlier.hard
     save_values(cast.paul, vs_monthly, [cell("SESSIONS", "total", 43)], "web")
-    outlier = next(r for r in run_rules(vs_monthly, cast.harju_vs, "2026M03")
-                   if r.rule.code == "sessions_outlier")
+    outlier = next(
+        r
+        for r in run_rules(vs_monthly, cast.harju_vs, "2026M03")
+        if r.rule.code == "sessions_outlier"
+    )
     assert outlier.passed
 
 

@@ -10,7 +10,7 @@ from seire.organisation.models import Provider
 
 def run_demo() -> str:
     out = StringIO()
-    call_command("demo", no_serve=True, stdout=out, verbosity=0)
+    call_command("demo", no_serve=True, years=1, scale=0.05, stdout=out, verbosity=0)
     return out.getvalue()
 
 

@@ -25,26 +25,41 @@ DEFINITION = {
 def dv_share_metric(cast) -> Metric:
     """VS_DV_SHARE (owned by VS) with two versions, a related metric and a baseline value."""
     metric = Metric.objects.create(
-        code="VS_DV_SHARE", name_et="Lähisuhtevägivalla juhtumite osakaal",
-        name_en="Share of domestic-violence episodes", service=cast.vs,
+        code="VS_DV_SHARE",
+        name_et="Lähisuhtevägivalla juhtumite osakaal",
+        name_en="Share of domestic-violence episodes",
+        service=cast.vs,
         purpose_et="Näitab, kui suure osa tööst moodustab lähisuhtevägivald.",
         purpose_en="Shows how much of the work domestic violence makes up.",
         direction=Metric.Direction.NEUTRAL,
     )
-    clients = Metric.objects.create(code="VS_CLIENTS", name_et="Kliendid", name_en="Clients",
-                                    service=cast.vs)
+    clients = Metric.objects.create(
+        code="VS_CLIENTS", name_et="Kliendid", name_en="Clients", service=cast.vs
+    )
     metric.related.add(clients)
     first = MetricVersion.objects.create(
-        metric=metric, version=1, type="percent", numerator={**OPENED, "filter": [DV]},
-        denominator={**OPENED, "date": "closed"}, frequency="Q", rationale="First definition.",
+        metric=metric,
+        version=1,
+        type="percent",
+        numerator={**OPENED, "filter": [DV]},
+        denominator={**OPENED, "date": "closed"},
+        frequency="Q",
+        rationale="First definition.",
     )
     MetricVersion.objects.filter(pk=first.pk).update(
         created_at=timezone.make_aware(datetime(2025, 1, 15, 12))
     )
     version = MetricVersion.objects.create(
-        metric=metric, version=2, effective_from="2026Q1", type="percent",
-        numerator={**OPENED, "filter": [DV]}, denominator=OPENED, frequency="Q",
-        breakdowns=["county", "gender"], target=Decimal("30"), amber=Decimal("40"),
+        metric=metric,
+        version=2,
+        effective_from="2026Q1",
+        type="percent",
+        numerator={**OPENED, "filter": [DV]},
+        denominator=OPENED,
+        frequency="Q",
+        breakdowns=["county", "gender"],
+        target=Decimal("30"),
+        amber=Decimal("40"),
         methodology_et="Loetakse juhtumid, mille kuriteo liik on lähisuhtevägivald.",
         methodology_en="Counts episodes whose crime type is domestic violence; "
         "not the client's other episodes.",
@@ -56,7 +71,13 @@ def dv_share_metric(cast) -> Metric:
         created_at=timezone.make_aware(datetime(2026, 3, 2, 12))
     )
     MetricValue.objects.create(
-        version=version, period="2026Q1", unit=cast.estonia, numerator=3, denominator=10,
-        value=Decimal("30"), n=10, computed_at=timezone.now(),
+        version=version,
+        period="2026Q1",
+        unit=cast.estonia,
+        numerator=3,
+        denominator=10,
+        value=Decimal("30"),
+        n=10,
+        computed_at=timezone.now(),
     )
     return metric

@@ -16,8 +16,10 @@ from django.urls import reverse
 from seire.metrics.models import Metric
 from seire.metrics.views_docs import describe_expression
 from seire.pdf import StaticFetcher
-from tests.collection.conftest import vs_monthly  # noqa: F401 (a fixture)
+from tests.collection import conftest as collection
 from tests.metrics.docs_data import DEFINITION, dv_share_metric
+
+vs_monthly = collection.vs_monthly  # the statistics table of tests/collection, as a fixture
 
 STAFF = ["paul", "pille", "olev", "oksana", "mari", "ann"]
 
@@ -53,18 +55,33 @@ def test_it_refuses_the_passport_to_people_without_a_role(client, cast, dv_share
 
 
 def test_it_shows_every_field_of_the_passport_in_english(client, cast, dv_share):
-    page = signed_in(client, cast.ann, "en").get(
-        reverse("metrics:passport", args=["VS_DV_SHARE"])
-    ).content.decode()
+    page = (
+        signed_in(client, cast.ann, "en")
+        .get(reverse("metrics:passport", args=["VS_DV_SHARE"]))
+        .content.decode()
+    )
     for text in [
-        DEFINITION["en"], "Describes version 2 of March 2, 2026", "in use from Q1 2026",
-        "General victim support", "Clients", "Numerator ÷ denominator × 100",
-        "Numerator and denominator are added up", "Computed quarterly", "County, gender",
-        "95 % Wilson", "Shows how much of the work", "No better direction",
-        "not the client&#x27;s other episodes", "Crime type is recorded at intake",
-        "About 3 % of episodes", "The definition has 2 versions", "Revision policy",
-        "30 % (Q1 2026, Estonia)", "Values between the target and 40 are amber",
-        "disclosure control", "First definition.",
+        DEFINITION["en"],
+        "Describes version 2 of March 2, 2026",
+        "in use from Q1 2026",
+        "General victim support",
+        "Clients",
+        "Numerator ÷ denominator × 100",
+        "Numerator and denominator are added up",
+        "Computed quarterly",
+        "County, gender",
+        "95 % Wilson",
+        "Shows how much of the work",
+        "No better direction",
+        "not the client&#x27;s other episodes",
+        "Crime type is recorded at intake",
+        "About 3 % of episodes",
+        "The definition has 2 versions",
+        "Revision policy",
+        "30 % (Q1 2026, Estonia)",
+        "Values between the target and 40 are amber",
+        "disclosure control",
+        "First definition.",
         # the change log shows version 1's own definition (its denominator is "closed")
         "Share of episodes opened in the period with crime type domestic violence among "
         "episodes closed in the period",
@@ -126,36 +143,46 @@ def test_it_collects_every_passport_in_the_handbook(client, cast, dv_share):
 
 
 @time_machine.travel(datetime(2026, 4, 20, 12), tick=False)
-def test_it_explains_the_statistics_table_in_its_guide(client, cast, vs_monthly):  # noqa: F811
-    page = signed_in(client, cast.paul, "en").get(
-        reverse("metrics:guide", args=["VS_MONTHLY"])
-    ).content.decode()
+def test_it_explains_the_statistics_table_in_its_guide(client, cast, vs_monthly):
+    page = (
+        signed_in(client, cast.paul, "en")
+        .get(reverse("metrics:guide", args=["VS_MONTHLY"]))
+        .content.decode()
+    )
     for text in [
-        "Victim support monthly table", "Due on the 10th day after the period ends.",
+        "Victim support monthly table",
+        "Due on the 10th day after the period ends.",
         "For March 2026 the report is due on April 10, 2026.",
-        "60 days after the deadline the period locks", "March 2026 locks on June 9, 2026.",
+        "60 days after the deadline the period locks",
+        "March 2026 locks on June 9, 2026.",
         "A client whose first episode of the reporting year began.",
-        "Women", "Men", "Unknown", "Total",
+        "Women",
+        "Men",
+        "Unknown",
+        "Total",
         "New clients (Total) must equal New clients (Women) + New clients (Men) + "
         "New clients (Unknown)",
         "New clients (Total) must be at most Counselling sessions",
         "Counselling sessions is compared with the unit&#x27;s previous 12 periods",
-        "Hard: blocks submission", "Total must equal women + men + unknown.",
+        "Hard: blocks submission",
+        "Total must equal women + men + unknown.",
     ]:
         assert text in page, text
 
 
 @time_machine.travel(datetime(2026, 4, 20, 12), tick=False)
-def test_it_writes_the_guide_in_estonian(client, cast, vs_monthly):  # noqa: F811
-    page = signed_in(client, cast.pille).get(
-        reverse("metrics:guide", args=["VS_MONTHLY"])
-    ).content.decode()
+def test_it_writes_the_guide_in_estonian(client, cast, vs_monthly):
+    page = (
+        signed_in(client, cast.pille)
+        .get(reverse("metrics:guide", args=["VS_MONTHLY"]))
+        .content.decode()
+    )
     assert "Uued kliendid (Kokku) peab võrduma Uued kliendid (Naised)" in page
     assert "Tähtaeg on 10. päev pärast perioodi lõppu." in page
     assert "Klient, kellel algas aruandeaastal esimene juhtum." in page
 
 
-def test_it_serves_the_guide_as_a_pdf_and_lists_the_guides(client, cast, vs_monthly):  # noqa: F811
+def test_it_serves_the_guide_as_a_pdf_and_lists_the_guides(client, cast, vs_monthly):
     signed_in(client, cast.oksana)
     assert_pdf(client.get(reverse("metrics:guide_pdf", args=["VS_MONTHLY"])))
     listing = client.get(reverse("metrics:guide_list")).content.decode()
@@ -163,16 +190,19 @@ def test_it_serves_the_guide_as_a_pdf_and_lists_the_guides(client, cast, vs_mont
     assert signed_in(client, cast.rein).get(reverse("metrics:guide_list")).status_code == 403
 
 
-@pytest.mark.parametrize(("expression", "words"), [
-    ("A + B - C", "Alpha + Beta − C"),
-    ("A - (B + C)", "Alpha − (Beta + C)"),
-    ("(A + B) * 2", "(Alpha + Beta) × 2"),
-    ("A * B + 0.5", "Alpha × Beta + 0.5"),
-    ("A / (B / 2)", "Alpha ÷ (Beta ÷ 2)"),
-    ("-(A + B)", "−(Alpha + Beta)"),
-    ("A[female.x]", "Alpha (Women, x)"),
-    ("A +", "A +"),  # malformed: shown as written
-])
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("A + B - C", "Alpha + Beta − C"),
+        ("A - (B + C)", "Alpha − (Beta + C)"),
+        ("(A + B) * 2", "(Alpha + Beta) × 2"),
+        ("A * B + 0.5", "Alpha × Beta + 0.5"),
+        ("A / (B / 2)", "Alpha ÷ (Beta ÷ 2)"),
+        ("-(A + B)", "−(Alpha + Beta)"),
+        ("A[female.x]", "Alpha (Women, x)"),
+        ("A +", "A +"),  # malformed: shown as written
+    ],
+)
 def test_it_writes_expressions_with_element_names(expression, words):
     names = {"A": ("Alpha", {"female": "Women"}), "B": ("Beta", {})}
     assert describe_expression(expression, names, "en") == words
@@ -182,7 +212,10 @@ def test_it_fetches_static_files_and_nothing_else():
     fetcher = StaticFetcher()
     css = fetcher.fetch("https://seire.invalid/static/seire/docs.css")
     assert b"@media print" in css.read()
-    for url in ["https://example.com/x.css", "https://seire.invalid/static/../settings.py",
-                "file:///etc/passwd"]:
+    for url in [
+        "https://example.com/x.css",
+        "https://seire.invalid/static/../settings.py",
+        "file:///etc/passwd",
+    ]:
         with pytest.raises(ValueError, match="not a static file"):
             fetcher.fetch(url)

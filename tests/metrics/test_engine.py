@@ -14,10 +14,17 @@ OPENED = {"source": "episodes", "measure": "count", "date": "opened"}
 
 
 def episode(cast, n, unit, opened, **fields):
-    defaults = {"client_key": f"ck-{n}", "service": cast.vs, "crime_type": "other_violence",
-                "gender": "female", "age_group": "26-35", "referral_source": "police"}
-    return Episode.objects.create(source_id=f"E{n}", unit=unit, opened=opened,
-                                  **{**defaults, **fields})
+    defaults = {
+        "client_key": f"ck-{n}",
+        "service": cast.vs,
+        "crime_type": "other_violence",
+        "gender": "female",
+        "age_group": "26-35",
+        "referral_source": "police",
+    }
+    return Episode.objects.create(
+        source_id=f"E{n}", unit=unit, opened=opened, **{**defaults, **fields}
+    )
 
 
 @pytest.fixture
@@ -26,11 +33,20 @@ def episodes(cast):
     rows = [
         (1, cast.harju_vs, date(2026, 1, 5), {"crime_type": "domestic_violence"}),
         (2, cast.harju_vs, date(2026, 1, 9), {"crime_type": "domestic_violence", "gender": "male"}),
-        (3, cast.harju_vs, date(2026, 1, 20), {"crime_type": "domestic_violence", "client_key": "ck-1"}),
+        (
+            3,
+            cast.harju_vs,
+            date(2026, 1, 20),
+            {"crime_type": "domestic_violence", "client_key": "ck-1"},
+        ),
         (4, cast.harju_vs, date(2026, 1, 31), {}),
         (5, cast.harju_vs, date(2026, 2, 2), {"crime_type": "domestic_violence"}),
-        (6, cast.tartu_vs, date(2026, 1, 15), {"crime_type": "domestic_violence",
-                                               "first_contact": date(2026, 1, 16)}),
+        (
+            6,
+            cast.tartu_vs,
+            date(2026, 1, 15),
+            {"crime_type": "domestic_violence", "first_contact": date(2026, 1, 16)},
+        ),
         (7, cast.tartu_vs, date(2026, 1, 16), {"first_contact": date(2026, 1, 23)}),
     ]
     return [episode(cast, n, unit, opened, **extra) for n, unit, opened, extra in rows]
@@ -38,9 +54,15 @@ def episodes(cast):
 
 def make(cast, code, type_, numerator, denominator=None, frequency="M", breakdowns=()):
     metric = Metric.objects.create(code=code, name_et=code, name_en=code, service=cast.vs)
-    return MetricVersion.objects.create(metric=metric, type=type_, numerator=numerator,
-                                        denominator=denominator, frequency=frequency,
-                                        breakdowns=list(breakdowns), min_n=3)
+    return MetricVersion.objects.create(
+        metric=metric,
+        type=type_,
+        numerator=numerator,
+        denominator=denominator,
+        frequency=frequency,
+        breakdowns=list(breakdowns),
+        min_n=3,
+    )
 
 
 def value(version, period, unit, breakdown=""):
@@ -64,8 +86,14 @@ def test_it_computes_a_percent_with_its_wilson_interval_up_the_tree(cast, episod
 
 
 def test_it_counts_distinct_clients_once_at_every_level(cast, episodes):
-    version = make(cast, "VS_CLIENTS", "count", {**OPENED, "measure": "distinct"},
-                   frequency="Q", breakdowns=["gender"])
+    version = make(
+        cast,
+        "VS_CLIENTS",
+        "count",
+        {**OPENED, "measure": "distinct"},
+        frequency="Q",
+        breakdowns=["gender"],
+    )
     compute_version(version)
     assert value(version, "2026Q1", cast.harju_vs).value == 4  # ck-1 twice, ck-2, ck-4, ck-5
     assert value(version, "2026Q1", cast.estonia).value == 6
@@ -73,8 +101,12 @@ def test_it_counts_distinct_clients_once_at_every_level(cast, episodes):
 
 
 def test_it_takes_the_median_of_a_derived_field(cast, episodes):
-    version = make(cast, "VS_WAIT_MEDIAN", "median",
-                   {**OPENED, "measure": "median", "field": "days_to_first_contact"})
+    version = make(
+        cast,
+        "VS_WAIT_MEDIAN",
+        "median",
+        {**OPENED, "measure": "median", "field": "days_to_first_contact"},
+    )
     compute_version(version)
     assert value(version, "2026M01", cast.tartu_vs).value == Decimal("4")  # median of 1 and 7
     assert not MetricValue.objects.filter(version=version, unit=cast.harju_vs).exists()
@@ -83,11 +115,19 @@ def test_it_takes_the_median_of_a_derived_field(cast, episodes):
 def test_it_divides_by_the_population_for_a_rate_per_100k(cast, episodes):
     Population.objects.create(county=cast.harju, year=2026, count=600_000)
     Population.objects.create(county=cast.tartu, year=2026, count=150_000)
-    version = make(cast, "VS_CLIENTS_100K", "rate_per_100k", {**OPENED, "measure": "distinct"},
-                   {"source": "population"}, frequency="Y")
+    version = make(
+        cast,
+        "VS_CLIENTS_100K",
+        "rate_per_100k",
+        {**OPENED, "measure": "distinct"},
+        {"source": "population"},
+        frequency="Y",
+    )
     compute_version(version)
     assert float(value(version, "2026", cast.harju).value) == pytest.approx(4e5 / 600_000, abs=1e-4)
-    assert float(value(version, "2026", cast.estonia).value) == pytest.approx(6e5 / 750_000, abs=1e-4)
+    assert float(value(version, "2026", cast.estonia).value) == pytest.approx(
+        6e5 / 750_000, abs=1e-4
+    )
 
 
 def test_it_recomputes_only_from_the_given_period(cast, episodes):
@@ -100,19 +140,46 @@ def test_it_recomputes_only_from_the_given_period(cast, episodes):
     assert value(version, "2026M02", cast.harju_vs).value == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("percent", OPENED, None, []), "a percent needs a denominator"),
-    (("count", {**OPENED, "filter": [{"field": "colour", "op": "eq", "value": "x"}]}, None, []),
-     "unknown field “colour”"),
-    (("count", {**OPENED, "filter": [{"field": "safety_plan", "op": "eq", "value": "yes"}]},
-      None, []), "safety_plan is bool"),
-    (("count", {**OPENED, "filter": [{"field": "gender", "op": "lt", "value": "x"}]}, None, []),
-     "operator lt does not apply"),
-    (("median", {**OPENED, "measure": "median", "field": "gender"}, None, []), "needs a number"),
-    (("count", {**OPENED, "date": "born"}, None, []), "date “born” is not a date"),
-    (("count", {**OPENED, "source": "tea_leaves"}, None, []), "unknown source"),
-    (("count", OPENED, None, ["shoe_size"]), "breakdown “shoe_size” is not offered"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("percent", OPENED, None, []), "a percent needs a denominator"),
+        (
+            (
+                "count",
+                {**OPENED, "filter": [{"field": "colour", "op": "eq", "value": "x"}]},
+                None,
+                [],
+            ),
+            "unknown field “colour”",
+        ),
+        (
+            (
+                "count",
+                {**OPENED, "filter": [{"field": "safety_plan", "op": "eq", "value": "yes"}]},
+                None,
+                [],
+            ),
+            "safety_plan is bool",
+        ),
+        (
+            (
+                "count",
+                {**OPENED, "filter": [{"field": "gender", "op": "lt", "value": "x"}]},
+                None,
+                [],
+            ),
+            "operator lt does not apply",
+        ),
+        (
+            ("median", {**OPENED, "measure": "median", "field": "gender"}, None, []),
+            "needs a number",
+        ),
+        (("count", {**OPENED, "date": "born"}, None, []), "date “born” is not a date"),
+        (("count", {**OPENED, "source": "tea_leaves"}, None, []), "unknown source"),
+        (("count", OPENED, None, ["shoe_size"]), "breakdown “shoe_size” is not offered"),
+    ],
+)
 def test_it_refuses_definitions_that_do_not_fit_the_source(args, message):
     with pytest.raises(DefinitionError, match=message):
         check_definition(*args)

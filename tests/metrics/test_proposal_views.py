@@ -66,9 +66,7 @@ def test_it_stores_what_the_owner_posts(client, cast, metric):
     data[f"numerator_f{rows - 1}_field"] = "proactive_contact"
     data[f"numerator_f{rows - 1}_op"] = "eq"
     data[f"numerator_f{rows - 1}_value"] = "yes"
-    response = signed_in(client, cast.olev).post(
-        reverse("metrics:propose", args=["VS_NEW"]), data
-    )
+    response = signed_in(client, cast.olev).post(reverse("metrics:propose", args=["VS_NEW"]), data)
     stored = ChangeProposal.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("metrics:proposal", args=[stored.pk])
@@ -176,3 +174,18 @@ def test_it_lists_only_the_proposals_of_services_one_may_see(client, cast, metri
     assert list(signed_in(client, cast.olev).get(url).context["proposals"]) == [proposal]
     assert list(signed_in(client, cast.oksana).get(url).context["proposals"]) == []
     assert list(signed_in(client, cast.ann).get(url).context["proposals"]) == [proposal]
+
+
+def test_it_round_trips_every_catalogue_definition_through_the_form(db):
+    from seire.catalogue.loader import load_catalogue
+    from seire.metrics.forms import ProposalForm
+    from seire.metrics.models import Metric
+
+    load_catalogue()
+    metrics = Metric.objects.prefetch_related("versions")
+    assert metrics.count() > 10
+    for metric in metrics:
+        current = proposals.definition_of(metric.current_version())
+        form = ProposalForm(form_data(current, "Same."), rows=filter_rows(current))
+        assert form.is_valid(), (metric.code, form.errors)
+        assert proposals.normalised(form.definition()) == current, metric.code

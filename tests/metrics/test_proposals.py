@@ -22,7 +22,16 @@ from seire.metrics.models import ChangeProposal, MetricValue
 from tests.metrics.proposal_data import DV, dv_definition, make_episodes, new_clients_metric
 
 TODAY = date(2026, 7, 15)  # the last complete month is June 2026
-LAST_EIGHT = ["2025M11", "2025M12", "2026M01", "2026M02", "2026M03", "2026M04", "2026M05", "2026M06"]
+LAST_EIGHT = [
+    "2025M11",
+    "2025M12",
+    "2026M01",
+    "2026M02",
+    "2026M03",
+    "2026M04",
+    "2026M05",
+    "2026M06",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +77,9 @@ def test_it_refuses_a_definition_that_does_not_fit_the_source(cast, metric):
     with pytest.raises(DefinitionError) as refused:
         proposals.propose(cast.olev, metric, definition, "Because.")
     assert "a percent needs a denominator" in refused.value.messages
-    assert any(m.startswith("numerator filter 1: unknown field “colour”") for m in refused.value.messages)
+    assert any(
+        m.startswith("numerator filter 1: unknown field “colour”") for m in refused.value.messages
+    )
     assert not ChangeProposal.objects.exists()
 
 
@@ -83,10 +94,17 @@ def test_it_refuses_a_proposal_that_changes_nothing(cast, metric):
         proposals.propose(cast.olev, metric, definition, "No change.")
 
 
-@pytest.mark.parametrize(("persona", "allowed"), [
-    ("owner_x", True), ("analyst", True), ("owner_y", False), ("provider_a", False),
-    ("manager", False), ("no_role", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("owner_x", True),
+        ("analyst", True),
+        ("owner_y", False),
+        ("provider_a", False),
+        ("manager", False),
+        ("no_role", False),
+    ],
+)
 def test_it_lets_the_services_owners_and_the_analyst_propose(cast, metric, persona, allowed):
     user = cast.personas[persona]
     if allowed:
@@ -105,7 +123,8 @@ def test_it_backtests_both_definitions_over_the_last_eight_months(cast, metric, 
 
     def counted(counties, dv_only):
         return Counter(
-            r.month for r in records
+            r.month
+            for r in records
             if r.county in counties and (not dv_only or r.crime_type == "domestic_violence")
         )
 
@@ -144,7 +163,9 @@ def test_it_backtests_only_the_units_it_is_given(cast, metric, records):
     from seire.organisation.models import OrgUnit
 
     table = proposals.backtest(
-        proposed(cast, metric), today=TODAY, units=OrgUnit.objects.filter(path__startswith="EE/LOUNA/")
+        proposed(cast, metric),
+        today=TODAY,
+        units=OrgUnit.objects.filter(path__startswith="EE/LOUNA/"),
     )
     assert table.total is None
     assert [t.unit for t in table.areas] == [cast.louna, cast.tartu]
@@ -177,8 +198,12 @@ def test_it_accepts_a_proposal_as_version_two_and_keeps_version_one(cast, metric
     assert version.numerator["filter"] == [DV]
     first.refresh_from_db()
     assert first.numerator["filter"] == []
-    assert list(MetricValue.objects.filter(version=first).values_list("pk", "value")) == first_values
-    june = MetricValue.objects.get(version=version, period="2026M06", unit=cast.estonia, breakdown="")
+    assert (
+        list(MetricValue.objects.filter(version=first).values_list("pk", "value")) == first_values
+    )
+    june = MetricValue.objects.get(
+        version=version, period="2026M06", unit=cast.estonia, breakdown=""
+    )
     assert june.value == Decimal(3)  # computed at once
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.ACCEPTED
@@ -234,11 +259,14 @@ def test_it_refuses_a_proposal_overtaken_by_a_newer_version(cast, metric):
     assert proposals.reject(cast.ann, second, "Overtaken.").status == "rejected"
 
 
-@pytest.mark.parametrize(("period", "message"), [
-    ("2026Q3", "choose a monthly period"),
-    ("2026M13", "is not a period"),
-    ("", "is not a period"),
-])
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026Q3", "choose a monthly period"),
+        ("2026M13", "is not a period"),
+        ("", "is not a period"),
+    ],
+)
 def test_it_refuses_an_effective_period_that_does_not_fit(cast, metric, period, message):
     proposal = proposed(cast, metric)
     with pytest.raises(proposals.Refused, match=message):
@@ -249,7 +277,9 @@ def test_it_refuses_an_effective_period_that_does_not_fit(cast, metric, period, 
 def test_it_refuses_an_effective_period_before_the_current_versions(cast, metric):
     proposals.accept(cast.ann, proposed(cast, metric), "2026M07")
     later = proposals.propose(
-        cast.olev, metric, {**proposals.definition_of(metric.current_version()), "min_n": 5},
+        cast.olev,
+        metric,
+        {**proposals.definition_of(metric.current_version()), "min_n": 5},
         "Five is enough.",
     )
     with pytest.raises(proposals.Refused, match="choose a later period"):
@@ -260,7 +290,9 @@ def test_it_refuses_an_effective_period_before_the_current_versions(cast, metric
 def test_it_offers_effective_periods_after_the_current_versions(cast, metric):
     proposals.accept(cast.ann, proposed(cast, metric), "2026M07")
     later = proposals.propose(
-        cast.olev, metric, {**proposals.definition_of(metric.current_version()), "min_n": 5},
+        cast.olev,
+        metric,
+        {**proposals.definition_of(metric.current_version()), "min_n": 5},
         "Five is enough.",
     )
     choices = proposals.effective_choices(later, today=TODAY)

@@ -35,7 +35,7 @@ LABELS = {
     "et": {
         "instructions": "Juhend",
         "code": "Kood",
-        "element": "Näitaja",
+        "element": "Andmeelement",
         "type": "Väärtus",
         "columns": "Veerud",
         "rule": "Loendusreegel",
@@ -45,7 +45,7 @@ LABELS = {
             "Iga leht on ühe üksuse ühe perioodi aruanne; lehtede nimesid ära muuda.",
             "Kirjuta lahtrisse arv ise, mitte valemit.",
             "Tühi lahter tähendab, et andmeid pole: üleslaadimisel kustutab see varem "
-            "salvestatud väärtuse. 0 on väärtus. „na“ tähendab, et näitaja ei kohaldu.",
+            "salvestatud väärtuse. 0 on väärtus. „na“ tähendab, et väärtus ei kohaldu.",
             "Fail kontrollitakse tervikuna: kui kuskil on viga, ei salvestata midagi ja "
             "veateade ütleb lehe ja lahtri.",
         ],

@@ -22,15 +22,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="stop after printing the accounts (for tests)"
         )
+        parser.add_argument("--years", type=int, default=3, help="years of demo data (default 3)")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="volume relative to DOMAIN.md (default 1)"
+        )
 
-    def handle(self, *args, addr: str, no_serve: bool, **options):
+    def handle(self, *args, addr: str, no_serve: bool, years: int, scale: float, **options):
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
         load_catalogue()
         if has_demo_data():
             self.stdout.write("The database already holds demo data; not seeding again.")
         else:
-            country = seed(seed=1, progress=verbosity >= 1)
+            country = seed(seed=1, years=years, scale=scale, progress=verbosity >= 1)
             self.stdout.write(f"Seeded the synthetic country ({len(country.units)} units).")
         self.print_accounts()
         if not no_serve:

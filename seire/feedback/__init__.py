@@ -1,0 +1,1 @@
+"""Client feedback: surveys, invitations, the public form and the JSON endpoint."""
