@@ -131,7 +131,9 @@ def value_rows(
     else:
         units = [target]
         values = MetricValue.objects.filter(unit=target)
-        values = values.filter(breakdown__startswith=f"{by}=") if by else values.filter(breakdown="")
+        values = (
+            values.filter(breakdown__startswith=f"{by}=") if by else values.filter(breakdown="")
+        )
     rows = _in_effect(values.filter(version__in=versions), versions, span)
     units_by_id = {u.pk: u for u in units}
     rows.sort(key=lambda r: (periods.parse(r.period), units_by_id[r.unit_id].path, r.breakdown))
@@ -156,9 +158,7 @@ def _unit(code: str | None) -> OrgUnit:
 
 def _check_length(name: str, text: str) -> None:
     if len(text) > MAX_PARAMETER:
-        raise BadQuery(
-            _("%(name)s: at most %(n)s characters") % {"name": name, "n": MAX_PARAMETER}
-        )
+        raise BadQuery(_("%(name)s: at most %(n)s characters") % {"name": name, "n": MAX_PARAMETER})
 
 
 def _in_effect(values, versions: list[MetricVersion], span) -> list[MetricValue]:
@@ -229,10 +229,7 @@ def to_csv(result: Result) -> str:
     for row in result.rows:
         cells = [result.metric.code, *(getattr(row, c) for c in COLUMNS)]
         writer.writerow(
-            [
-                neutral(c) if isinstance(c, str) else ("" if c is None else _plain(c))
-                for c in cells
-            ]
+            [neutral(c) if isinstance(c, str) else ("" if c is None else _plain(c)) for c in cells]
         )
     return output.getvalue()
 

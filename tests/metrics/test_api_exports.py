@@ -2,6 +2,7 @@
 kept from everyone but the analyst, period ranges, clear 422s, neutralised formulas and the
 audit trail."""
 
+import csv
 import io
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -125,13 +126,17 @@ def test_it_lists_the_counties_or_a_breakdown_of_a_unit(as_user, cast, share):
     by_gender = client.get(url, {"period": "2026M01", "by": "gender"})
     one_unit = client.get(url, {"period": "2026M01", "unit": "HARJU-VS"})
 
-    assert rows(by_county) == [("2026M01", "HARJU", "", 90.0, 30), ("2026M01", "TARTU", "", 75.0, 4)]
+    # in tree order: Lõuna (Tartu) before Põhja (Harju)
+    assert rows(by_county) == [
+        ("2026M01", "TARTU", "", 75.0, 4),
+        ("2026M01", "HARJU", "", 90.0, 30),
+    ]
     assert rows(by_gender) == [
         ("2026M01", "EE", "gender=female", 77.7778, 36),
         ("2026M01", "EE", "gender=male", 50.0, 4),
     ]
     assert rows(one_unit) == [("2026M01", "HARJU-VS", "", 90.0, 30)]
-    assert by_county.json()[0]["unit_name"] == "Harju county"
+    assert by_county.json()[1]["unit_name"] == "Harju county"
 
 
 def test_it_keeps_small_n_values_from_everyone_but_the_analyst(as_user, cast, share):
@@ -140,13 +145,13 @@ def test_it_keeps_small_n_values_from_everyone_but_the_analyst(as_user, cast, sh
     analyst = as_user(cast.ann).get(f"{API}/VS_SHARE/values", query).json()
     manager = as_user(cast.mari).get(f"{API}/VS_SHARE/values", query).json()
 
-    assert analyst[1]["value"] == 75.0 and analyst[1]["small_n"] is True
-    tartu = manager[1]
+    assert analyst[0]["value"] == 75.0 and analyst[0]["small_n"] is True
+    tartu = manager[0]
     assert tartu["small_n"] is True
     assert [tartu[k] for k in ("numerator", "denominator", "value", "low", "high", "n")] == [
         None, None, None, None, None, None,
     ]  # fmt: skip
-    assert manager[0]["value"] == 90.0  # Harju: n = 30, shown
+    assert manager[1]["value"] == 90.0  # Harju: n = 30, shown
 
 
 def test_it_serves_each_period_from_the_version_in_effect(as_user, cast, share):
@@ -203,7 +208,8 @@ def test_it_needs_a_staff_member_and_a_known_metric(client, as_user, cast, share
     ({"period": "2026M01.."}, "a range needs both ends"),
     ({"period": "2026M01" * 10}, "period: at most 40 characters"),
     ({"unit": "NOWHERE"}, "unknown unit “NOWHERE”"),
-    ({"by": "shoe_size"}, "cannot be shown by “shoe_size” (it may be shown by: region, county, gender)"),
+    ({"by": "shoe_size"},
+     "cannot be shown by “shoe_size” (it may be shown by: region, county, gender)"),
     ({"by": "crime_type"}, "cannot be shown by “crime_type”"),
 ])  # fmt: skip
 def test_it_refuses_a_bad_query_with_422_saying_why(as_user, cast, share, query, says):
@@ -231,10 +237,10 @@ def test_it_downloads_the_same_rows_as_csv_and_audits_the_export(as_user, cast, 
     assert text.lstrip("\ufeff").splitlines() == [
         "metric,period,unit,unit_name,breakdown,numerator,denominator,value,low,high,n,"
         "small_n,version",
-        "VS_SHARE,2026M01,HARJU,Harju county,,27,30,90,85,95,30,false,1",
         "VS_SHARE,2026M01,TARTU,Tartu county,,,,,,,,true,1",  # small n: nothing shown
+        "VS_SHARE,2026M01,HARJU,Harju county,,27,30,90,85,95,30,false,1",
     ]
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(action="export")
     assert (event.action, event.actor, event.object_type) == ("export", cast.mari, "metrics.metric")
     assert event.object_id == str(share.metric.pk)
     assert "VS_SHARE values (period=2026M01, unit=country, by=county) as CSV: 2 rows" in (
@@ -262,10 +268,13 @@ def test_it_neutralises_formulas_in_downloaded_text(as_user, cast, share):
     client = as_user(cast.ann)
 
     text = download(client, "csv", period="2026M01", by="county").content.decode()
-    book = load_workbook(io.BytesIO(download(client, "xlsx", period="2026M01", by="county").content))
+    book = load_workbook(
+        io.BytesIO(download(client, "xlsx", period="2026M01", by="county").content)
+    )
 
-    assert ",'=HYPERLINK(" in text and ",=HYPERLINK" not in text
-    harju = book["VS_SHARE"]["D2"]
+    names = [row[3] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
+    assert names[2] == '\'=HYPERLINK("http://evil.example","Harju")'
+    harju = book["VS_SHARE"]["D3"]
     assert harju.value.startswith("'=HYPERLINK(") and harju.data_type == "s"
 
 
