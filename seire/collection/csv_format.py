@@ -105,7 +105,9 @@ def export_csv(dataset: Dataset, unit_codes, periods) -> str:
         shown = (
             "na" if status == DataValue.Status.NOT_APPLICABLE else format(value.normalize(), "f")
         )
-        writer.writerow([_neutral(v) for v in (dataset.code, unit, period, element, combo, shown)])
+        writer.writerow(
+            [neutralise(v) for v in (dataset.code, unit, period, element, combo, shown)]
+        )
     return output.getvalue()
 
 
@@ -221,10 +223,10 @@ def _row(number: int, field: str = "") -> str:
     return f"{where}, {field}" if field else where
 
 
-def _neutral(text: str) -> str:
+def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _unquoted(text: str) -> str:
-    """Undo `_neutral`, so an exported file imports back unchanged."""
+    """Undo `neutralise`, so an exported file imports back unchanged."""
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

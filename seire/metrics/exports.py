@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from seire import periods
 from seire.access.roles import scope_for
-from seire.collection.csv_format import _neutral as neutral
+from seire.collection.csv_format import neutralise as neutral
 from seire.metrics.models import Metric, MetricValue, MetricVersion
 from seire.metrics.views_proposals import get_metric_for_user
 from seire.organisation.models import OrgUnit

@@ -1,6 +1,7 @@
 """Proportions and their intervals."""
 
 import math
+from functools import lru_cache
 
 from scipy.stats import norm
 
@@ -18,9 +19,15 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise ValueError(f"need 0 ≤ successes ≤ n, got {successes} of {n}")
     if n == 0:
         return 0.0, 1.0
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    z = _z(confidence)
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@lru_cache(maxsize=16)
+def _z(confidence: float) -> float:
+    """The two-sided normal quantile for `confidence` (0.95 → 1.959…), computed once."""
+    return float(norm.ppf(1 - (1 - confidence) / 2))
