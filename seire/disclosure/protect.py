@@ -1,0 +1,302 @@
+"""`protect`, `audit` and their linked-table forms: the public API of seire.disclosure.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame(
+...     {"sex": ["f", "f", "m", "m"], "age": ["young", "old"] * 2, "n": [2, 10, 11, 12]}
+... )
+>>> out = protect(frame, ["sex", "age"], "n")
+>>> sorted(out.status.value_counts().items())
+[('primary', 1), ('published', 5), ('secondary', 3)]
+>>> bool(audit(out, ["sex", "age"], "n", protection=5).ok.all())
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seire.disclosure.attacker import Attacker
+from seire.disclosure.suppression import TOLERANCE, suppress
+from seire.disclosure.tables import TOTAL, Cube, DisclosureError, build, table_name
+
+DEFAULT_THRESHOLD = 5
+PUBLISHED, PRIMARY, SECONDARY = "published", "primary", "secondary"
+
+
+def sensitive_cells(values: np.ndarray, threshold: int) -> np.ndarray:
+    """The threshold rule: a non-zero count below `threshold` is sensitive (zeros are not)."""
+    return (values > 0) & (values < threshold)
+
+
+def _check_parameters(threshold, protection):
+    if int(threshold) != threshold or threshold < 1:
+        raise DisclosureError(f"the threshold must be a whole number of at least 1: {threshold}")
+    protection = threshold if protection is None else protection
+    if protection < 0:
+        raise DisclosureError(f"the protection must not be negative: {protection}")
+    return int(threshold), float(protection)
+
+
+def protect(
+    frame: pd.DataFrame,
+    dims: list[str],
+    value: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    protection: float | None = None,
+    time_limit: float | None = 60.0,
+) -> pd.DataFrame:
+    """Protect one frequency table by cell suppression.
+
+    `frame` holds the inner cells (one row per combination of the `dims` labels; missing
+    combinations count 0). Returns every cell including all marginal totals (labelled
+    `TOTAL`): the dims, the true `value` (blank the suppressed ones before publishing) and
+    `status`: `published`, `primary` (sensitive: 0 < value < threshold) or `secondary`
+    (suppressed so that no sensitive cell can be narrowed to less than ±`protection`, which
+    defaults to the threshold). `time_limit` (seconds) bounds the optimisation; after it the
+    pattern is completed greedily, still protecting every sensitive cell.
+    """
+    out = protect_linked(
+        frame, dims, value, [tuple(dims)], threshold, protection, time_limit=time_limit
+    )
+    return out.drop(columns="table")
+
+
+def protect_linked(
+    base: pd.DataFrame,
+    dims: list[str],
+    value: str,
+    publish: list[tuple[str, ...]],
+    threshold: int = DEFAULT_THRESHOLD,
+    protection: float | None = None,
+    fixed: pd.DataFrame | None = None,
+    time_limit: float | None = 60.0,
+) -> pd.DataFrame:
+    """Protect several tables aggregated from one base cube, jointly.
+
+    `base` holds the finest cells; `publish` lists aggregations (each a subset of `dims`),
+    each published with all its totals. Sensitive cells are the published cells below the
+    threshold; suppression is chosen so that the LP audit over the base cells (every
+    published cell an equation, base cells ≥ 0) protects every sensitive cell. `fixed` holds
+    cells published earlier from the same base (the dims, `TOTAL` where summed, and the value;
+    a `status` other than `published` or an empty value marks a cell that was withheld);
+    they are equations the reader already has. Returns one row per published cell:
+    `table` (the aggregation's dims joined by commas), the dims (`TOTAL` where summed or
+    left out), `value` and `status`. A cell shared by several tables (e.g. the grand total)
+    has the same status in each. Raises `DisclosureError` if earlier releases already pin a
+    sensitive cell so that no suppression can protect it.
+    """
+    threshold, protection = _check_parameters(threshold, protection)
+    dims = list(dims)
+    cube = build(base, dims, value, [tuple(t) for t in publish])
+    shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
+    sensitive = cube.publishable & sensitive_cells(cube.values, threshold)
+    if shift is not None and sensitive.any():
+        _refuse_unprotectable(cube, sensitive, protection, shift)
+    suppressed = suppress(cube, sensitive, protection, shift, time_limit)
+    status = np.where(sensitive, PRIMARY, np.where(suppressed, SECONDARY, PUBLISHED))
+    return _cells_frame(cube, value, status)
+
+
+def _cells_frame(cube: Cube, value: str, status: np.ndarray) -> pd.DataFrame:
+    records = []
+    for table, cells in zip(cube.tables, cube.table_cells, strict=False):
+        name = table_name(table)
+        for cell in cells:
+            records.append((name, *cube.keys[cell], int(cube.values[cell]), str(status[cell])))
+    return pd.DataFrame(records, columns=["table", *cube.dims, value, "status"])
+
+
+def _fixed_shift(cube: Cube, fixed: pd.DataFrame, value: str) -> np.ndarray:
+    """Per cube cell: earlier published value - true value (NaN where not published earlier)."""
+    missing = [c for c in [*cube.dims, value] if c not in fixed.columns]
+    if missing:
+        raise DisclosureError(f"the earlier cells lack the columns {', '.join(missing)}")
+    lookup = {d: {str(level): level for level in cube.levels[d]} for d in cube.dims}
+    shift = np.full(len(cube.keys), np.nan)
+    fixed = fixed.reset_index(drop=True)
+    for position, row in fixed.iterrows():
+        if "status" in fixed.columns and row["status"] != PUBLISHED:
+            continue
+        if pd.isna(row[value]) or str(row[value]).strip() == "":
+            continue
+        key = []
+        for dim in cube.dims:
+            label = row[dim]
+            text = TOTAL if pd.isna(label) or str(label) in ("", TOTAL) else str(label)
+            if text != TOTAL and text not in lookup[dim]:
+                raise DisclosureError(
+                    f"earlier cell label {label!r} is not in the base data", position, dim
+                )
+            key.append(TOTAL if text == TOTAL else lookup[dim][text])
+        try:
+            number = float(row[value])
+        except (TypeError, ValueError):
+            raise DisclosureError(
+                f"earlier cell value {row[value]!r} is not a number", position, value
+            ) from None
+        cell = cube.index[tuple(key)]
+        shift[cell] = number - cube.values[cell]
+    return shift
+
+
+def _refuse_unprotectable(cube, sensitive, protection, shift):
+    """Earlier releases alone (everything new withheld) must leave each sensitive cell room."""
+    fixed = ~np.isnan(shift)
+    try:
+        attacker = Attacker(cube.lines, cube.values, fixed, np.where(fixed, shift, 0.0))
+    except ValueError as exc:
+        raise DisclosureError(f"earlier published cells do not fit the base data: {exc}") from None
+    problems = []
+    for cell in np.flatnonzero(sensitive):
+        x = cube.values[cell]
+        high = x + attacker.move(cell, 1).size if not fixed[cell] else x + shift[cell]
+        low = x - attacker.move(cell, -1).size if not fixed[cell] else x + shift[cell]
+        if high < x + protection - TOLERANCE or low > max(0.0, x - protection) + TOLERANCE:
+            label = ", ".join(f"{d}={k}" for d, k in zip(cube.dims, cube.keys[cell], strict=False))
+            problems.append(f"{label} (value {x}) is pinned to [{low:g}, {high:g}]")
+    if problems:
+        raise DisclosureError(
+            "earlier published cells already narrow these sensitive cells below the "
+            "protection interval, whatever is withheld now: " + "; ".join(problems)
+        )
+
+
+def audit(
+    frame: pd.DataFrame,
+    dims: list[str],
+    value: str,
+    protection: float | None = None,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """Feasible interval of every suppressed cell of a protected table, by LP.
+
+    `frame` is what `protect` returns (all cells, true values, `status`). For each cell not
+    published, `low` and `high` are the minimum and maximum of the cell over all
+    non-negative tables that give every published cell its value and add up. A primary
+    cell is `ok` when `high >= value + protection` and `low <= max(0, value - protection)`
+    (`protection` defaults to the threshold, else 5). With `threshold`, any cell below it is
+    treated as sensitive whatever its status, so a published small cell is reported not ok.
+    """
+    frame = _check_status(frame, [*dims, value, "status"])
+    inner = frame[~(frame[list(dims)].astype(str) == TOTAL).any(axis=1)]
+    cube = build(inner[[*dims, value]], dims, value, [tuple(dims)])
+    status = _statuses(cube, frame, dims, value)
+    return _audit_cube(cube, status, value, protection, threshold)
+
+
+def audit_linked(
+    frame: pd.DataFrame,
+    base: pd.DataFrame,
+    dims: list[str],
+    value: str,
+    protection: float | None = None,
+    threshold: int | None = None,
+    fixed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`audit` for the output of `protect_linked`: intervals over the base cells.
+
+    Every published cell of every table of `frame` (and of `fixed`, earlier releases) is an
+    equation over the base cells of `base`, which are ≥ 0.
+    """
+    frame = _check_status(frame, ["table", *dims, value, "status"])
+    publish = [tuple(str(name).split(",")) for name in pd.unique(frame["table"])]
+    cube = build(base, dims, value, publish)
+    status = _statuses(cube, frame, dims, value)
+    shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
+    return _audit_cube(cube, status, value, protection, threshold, shift)
+
+
+def _check_status(frame, columns):
+    for column in columns:
+        if column not in frame.columns:
+            raise DisclosureError(f"column {column!r} is missing", column=column)
+    bad = ~frame["status"].isin([PUBLISHED, PRIMARY, SECONDARY])
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DisclosureError(
+            f"status {frame['status'].iloc[position]!r} is not one of "
+            f"{PUBLISHED}, {PRIMARY}, {SECONDARY}",
+            row=position,
+            column="status",
+        )
+    return frame.reset_index(drop=True)
+
+
+def _statuses(cube: Cube, frame: pd.DataFrame, dims, value) -> np.ndarray:
+    """The status of each cube cell from `frame`; its values must agree with the cube."""
+    lookup = {d: {str(level): level for level in cube.levels[d]} for d in dims}
+    status = np.full(len(cube.keys), "", dtype=object)
+    for position, (_, row) in enumerate(frame.iterrows()):
+        key = []
+        for d in dims:
+            label = row[d]
+            text = TOTAL if pd.isna(label) or str(label) == "" else str(label)
+            if text != TOTAL and text not in lookup[d]:
+                raise DisclosureError(f"label {label!r} is not in the data", position, d)
+            key.append(TOTAL if text == TOTAL else lookup[d][text])
+        cell = cube.index.get(tuple(key))
+        if cell is None:
+            raise DisclosureError("these coordinates are not a cell of the table", position)
+        published = row[value]
+        if not (pd.isna(published) or str(published).strip() == ""):
+            try:
+                number = float(published)
+            except ValueError:
+                raise DisclosureError(f"{published!r} is not a number", position, value) from None
+            if number != cube.values[cell]:
+                raise DisclosureError(
+                    f"value {published} differs from {cube.values[cell]}, the sum of the "
+                    "original cells",
+                    position,
+                    value,
+                )
+        elif row["status"] == PUBLISHED:
+            raise DisclosureError("a published cell has no value", position, value)
+        if status[cell] and status[cell] != row["status"]:
+            raise DisclosureError("the cell appears twice with different statuses", position)
+        status[cell] = row["status"]
+    if (cube.publishable & (status == "")).any():
+        cell = int(np.flatnonzero(cube.publishable & (status == ""))[0])
+        raise DisclosureError(f"the cell {cube.keys[cell]} is missing")
+    return status
+
+
+def _audit_cube(cube, status, value, protection, threshold, shift=None):
+    if protection is None:
+        protection = DEFAULT_THRESHOLD if threshold is None else threshold
+    published = status == PUBLISHED
+    sensitive = status == PRIMARY
+    if threshold is not None:
+        sensitive |= cube.publishable & sensitive_cells(cube.values, threshold)
+    fixed = np.zeros(len(cube.keys), bool) if shift is None else ~np.isnan(shift)
+    try:
+        attacker = Attacker(cube.lines, cube.values, published | fixed, np.where(fixed, shift, 0.0))
+    except ValueError as exc:
+        raise DisclosureError(str(exc)) from None
+    records = []
+    for cell in np.flatnonzero(cube.publishable & (~published | sensitive)):
+        x = float(cube.values[cell])
+        if published[cell] or fixed[cell]:
+            low = high = x + (shift[cell] if fixed[cell] else 0.0)
+        else:
+            low = x - attacker.move(cell, -1).size
+            high = x + attacker.move(cell, 1).size
+        need_low = max(0.0, x - protection) if sensitive[cell] else None
+        need_high = x + protection if sensitive[cell] else None
+        ok = not sensitive[cell] or (high >= need_high - TOLERANCE and low <= need_low + TOLERANCE)
+        records.append(
+            (
+                *cube.keys[cell],
+                int(x),
+                status[cell],
+                bool(sensitive[cell]),
+                round(low, 6),
+                round(high, 6) if np.isfinite(high) else float("inf"),
+                need_low,
+                need_high,
+                bool(ok),
+            )
+        )
+    columns = [*cube.dims, value, "status", "sensitive", "low", "high"]
+    return pd.DataFrame(records, columns=[*columns, "needed_low", "needed_high", "ok"])
