@@ -1,0 +1,1 @@
+"""Publishing: release tables and cubes, the release calendar, outputs and public pages."""
