@@ -5,6 +5,7 @@ the contact field) and returns every problem at once, by question code. `store_r
 writes an accepted response in one transaction: it claims the invitation (single use),
 encrypts free text and contact details, and keeps a redacted copy of the text in clear for
 routing. If redaction fails, the encrypted original is stored and marked for the analyst.
+A response with free text or a low rating also gets its inbox item (`seire.feedback.loop`).
 """
 
 import logging
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seire import periods
-from seire.feedback import crypto
+from seire.feedback import crypto, loop
 from seire.feedback.models import Answer, Invitation, Question, Response, SurveyVersion
 from seire.organisation.models import OrgUnit, Service
 from seire.textscan import redact
@@ -110,15 +111,33 @@ def store_response(
     unit: OrgUnit | None,
     period: str | None = None,
     invitation: Invitation | None = None,
+    questions: list[Question] | None = None,
 ) -> Response:
     """Store an accepted response (all of it or nothing) and return it.
 
-    `period` defaults to the month of submission. With an invitation, it is claimed first:
-    raises AlreadyAnsweredError when it was used before (also by a concurrent request).
+    `period` defaults to the month of submission; `questions` are the version's (read again
+    when not given). With an invitation, it is claimed first: raises AlreadyAnsweredError
+    when it was used before (also by a concurrent request). Redaction, encryption, coding and
+    routing are done before the transaction opens, so it only writes (SQLite takes its write
+    lock at the start of a transaction).
     """
     assert checked.ok, checked.errors
     today = timezone.localdate()
-    questions = {q.code: q for q in version.questions.all()}
+    by_code = {q.code: q for q in (questions or version.questions.all())}
+    response = Response(
+        survey_version=version,
+        service=service,
+        unit=unit,
+        period=period or period_for(today),
+        channel=channel,
+        language=language,
+        submitted_on=today,
+        wants_contact=checked.wants_contact,
+        contact_encrypted=crypto.encrypt(checked.contact) if checked.wants_contact else "",
+    )
+    answers = [_answer(response, by_code[code], value) for code, value in checked.answers.items()]
+    # The inbox item is made with the response: accepted means stored, coded and routed.
+    item = loop.item_for_response(response, answers, {q.pk: q for q in by_code.values()}, today)
     with transaction.atomic():
         if invitation is not None:
             claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
@@ -126,20 +145,14 @@ def store_response(
             )
             if not claimed:
                 raise AlreadyAnsweredError
-        response = Response.objects.create(
-            survey_version=version,
-            service=service,
-            unit=unit,
-            period=period or period_for(today),
-            channel=channel,
-            language=language,
-            submitted_on=today,
-            wants_contact=checked.wants_contact,
-            contact_encrypted=crypto.encrypt(checked.contact) if checked.wants_contact else "",
-        )
-        Answer.objects.bulk_create(
-            [_answer(response, questions[code], value) for code, value in checked.answers.items()]
-        )
+        response.save()
+        for answer in answers:
+            answer.response = response
+        Answer.objects.bulk_create(answers)
+        if item is not None:
+            item.response = response
+            item.save()
+            loop.after_commit_notify(item)
     return response
 
 

@@ -9,6 +9,7 @@ An accepted response is stored before 201 is sent. With a `token`, the response 
 that invitation's episode (service, unit and period); a used token gives 409.
 """
 
+import time
 from datetime import date
 from typing import Annotated, Literal
 
@@ -76,6 +77,28 @@ def _problem(where: list[str], message: str, kind: str = "value_error") -> dict:
     return {"type": kind, "loc": ["body", "payload", *where], "msg": str(message)}
 
 
+SURVEY_TTL = 10.0  # seconds a process reuses a survey's current version and questions
+_surveys: dict[str, tuple] = {}
+
+
+def _survey(code: str) -> tuple:
+    """(survey, current version or None, its questions in order); 404 for an unknown or
+    inactive survey. Reused for SURVEY_TTL seconds (kiosks post to one survey all day) and
+    dropped when a survey, version or question is saved in this process."""
+    now = time.monotonic()
+    cached = _surveys.get(code)
+    if cached is None or now - cached[0] > SURVEY_TTL:
+        survey = get_object_or_404(Survey.objects.select_related("service"), code=code, active=True)
+        version = survey.current_version()
+        questions = version.ordered_questions() if version else []
+        cached = _surveys[code] = (now, survey, version, questions)
+    return cached[1:]
+
+
+def forget_surveys(**_kwargs) -> None:
+    _surveys.clear()
+
+
 @router.post(
     "/{survey_code}/responses",
     auth=None,
@@ -85,10 +108,7 @@ def post_feedback_response(request: HttpRequest, survey_code: str, payload: Resp
     """Store one response (201), or say what is wrong with it (422)."""
     if not limits.api_allowed(request, payload.token or ""):
         return Status(429, {"detail": "Too many submissions from this address: try later."})
-    survey = get_object_or_404(
-        Survey.objects.select_related("service"), code=survey_code, active=True
-    )
-    version = survey.current_version()
+    survey, version, questions = _survey(survey_code)
     if version is None:
         return Status(404, {"detail": "The survey has no published version."})
     problems = []
@@ -114,9 +134,7 @@ def post_feedback_response(request: HttpRequest, survey_code: str, payload: Resp
                 )
             )
     with translation.override("en"):
-        checked = check_answers(
-            version.ordered_questions(), payload.answers, payload.contact, strict=True
-        )
+        checked = check_answers(questions, payload.answers, payload.contact, strict=True)
     for code, message in checked.errors.items():
         problems.append(_problem([CONTACT] if code == CONTACT else ["answers", code], message))
     if problems:
@@ -131,6 +149,7 @@ def post_feedback_response(request: HttpRequest, survey_code: str, payload: Resp
             unit=unit,
             period=period,
             invitation=invitation,
+            questions=questions,
         )
     except AlreadyAnsweredError:
         return Status(409, {"detail": "This invitation has already been answered."})

@@ -27,15 +27,21 @@ def _fernet(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
-def encrypt(text: str) -> str:
+def encrypt(text: str, *, iv: bytes | None = None, at: int | None = None) -> str:
     """The Fernet token (ASCII) of `text`; the empty string stays empty (nothing to hide).
+
+    `iv` (16 bytes) and `at` (Unix time) fix the token's random parts, for the demo's
+    deterministic data only; real feedback always gets a fresh random IV.
 
     >>> decrypt(encrypt("Mari, 5123 4567")) == "Mari, 5123 4567"
     True
     """
     if not text:
         return ""
-    return _fernet(settings.FEEDBACK_KEY).encrypt(text.encode()).decode("ascii")
+    fernet = _fernet(settings.FEEDBACK_KEY)
+    if iv is not None and at is not None:
+        return fernet._encrypt_from_parts(text.encode(), at, iv).decode("ascii")
+    return fernet.encrypt(text.encode()).decode("ascii")
 
 
 def decrypt(token: str) -> str:

@@ -12,8 +12,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,21 +31,31 @@ def _key(scope: str, subject: str, start: datetime) -> str:
     return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+_cleaned: set[datetime] = set()  # windows whose older counters this process deleted
+
+
 def hit(scope: str, subject: str, limit: int) -> bool:
     """Count one attempt of `subject` (an address, a token) under `scope`; True while the
-    attempts this hour, this one included, are within `limit`."""
+    attempts this hour, this one included, are within `limit`.
+
+    One statement counts and reads (an upsert with RETURNING, on SQLite ≥ 3.35 and
+    PostgreSQL), so concurrent attempts never lose a count; the first attempt a process
+    sees in a new hour deletes the counters of earlier hours.
+    """
     start = _window_start(timezone.now())
     key = _key(scope, subject, start)
-    with transaction.atomic():
-        if not RateCounter.objects.filter(key=key).update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, count=1)
-            except IntegrityError:  # another request created it first
-                RateCounter.objects.filter(key=key).update(count=F("count") + 1)
-            else:
-                RateCounter.objects.filter(window_start__lt=start).delete()
-        count = RateCounter.objects.filter(key=key).values_list("count", flat=True).get()
+    q = connection.ops.quote_name
+    table, k, w, c = q(RateCounter._meta.db_table), q("key"), q("window_start"), q("count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({k}) DO UPDATE SET {c} = {table}.{c} + 1 RETURNING {c}",
+            [key, connection.ops.adapt_datetimefield_value(start)],
+        )
+        count = cursor.fetchone()[0]
+    if start not in _cleaned:
+        _cleaned.add(start)
+        RateCounter.objects.filter(window_start__lt=start).delete()
     return count <= limit
 
 

@@ -341,3 +341,13 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.count}"
+
+
+# The inbox models live in their own module; importing them here registers them.
+from seire.feedback.items import (  # noqa: E402, F401
+    Action,
+    FeedbackItem,
+    RoutingRule,
+    ThemeCorrection,
+    YouSaidWeDid,
+)

@@ -10,6 +10,7 @@ the feedback app, imports, the demo and the command line can all use it.
 * `themes(text, codebook=None)` tags a text with themes from a codebook of Estonian, Russian
   and English stems (`load_codebook()` reads the default, `themes.yaml`).
 * `mentions_danger(text)` says whether a text speaks of immediate danger, for urgent routing.
+* `text_tone(text)` gives the tone of a text (positive, negative, mixed or "") from cues.
 
 >>> redact("Helistage mulle 5123 4567, olen Mari.").text
 'Helistage mulle [telefon], olen [nimi].'
@@ -24,6 +25,7 @@ True
 from .danger import mentions_danger
 from .identifiers import is_valid_isikukood
 from .redaction import MARKERS, Finding, Kind, Redaction, redact
+from .sentiment import text_tone
 from .themes import DEFAULT_CODEBOOK_PATH, Codebook, CodebookError, load_codebook, themes
 
 __all__ = [
@@ -38,5 +40,6 @@ __all__ = [
     "load_codebook",
     "mentions_danger",
     "redact",
+    "text_tone",
     "themes",
 ]

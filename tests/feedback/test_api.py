@@ -120,3 +120,19 @@ def test_it_is_in_the_openapi_schema_without_auth(client, surveys):
     operation = schema["paths"]["/api/feedback/{survey_code}/responses"]["post"]
     assert "security" not in operation
     assert set(operation["responses"]) >= {"201", "422", "429"}
+
+
+def test_an_accepted_response_with_text_is_in_the_owners_inbox_at_once(client, surveys, cast):
+    from seire.feedback.models import FeedbackItem
+
+    body = {
+        "language": "ru",
+        "answers": {"satisfaction": 2, "comment": "Очень долго ждала, позвоните 5123 4567."},
+    }
+    response = client.post(
+        "/api/feedback/vs-client/responses", body, content_type="application/json"
+    )
+    assert response.status_code == 201
+    item = FeedbackItem.objects.get()
+    assert item.routed_to == cast.olev and item.language == "ru"
+    assert "5123" not in item.text and "waiting_time" in item.themes

@@ -15,6 +15,7 @@ MODULES = [
     "seire.textscan.phones",
     "seire.textscan.phrases",
     "seire.textscan.redaction",
+    "seire.textscan.sentiment",
     "seire.textscan.themes",
 ]
 
