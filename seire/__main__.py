@@ -12,6 +12,10 @@ ALIASES = {
     "import-episodes": "import_episodes",
     "import-assessments": "import_assessments",
     "send-reminders": "send_reminders",
+    "client-export": "client_export",
+    "client-erase": "client_erase",
+    "inquiry-reminders": "inquiry_reminders",
+    "feedback-reminders": "feedback_reminders",
 }
 
 

@@ -9,6 +9,7 @@ from seire.collection.api import router as collection_router
 from seire.feedback.api import router as feedback_router
 from seire.metrics.api import router as metrics_router
 from seire.organisation.api import router as organisation_router
+from seire.publishing.api import router as public_releases_router
 
 
 class StaffSessionAuth(SessionAuth):
@@ -31,6 +32,7 @@ api.add_router("/organisation", organisation_router)
 api.add_router("/collection", collection_router)
 api.add_router("/feedback", feedback_router)  # its public POST opts out of the staff auth
 api.add_router("/metrics", metrics_router)
+api.add_router("/public", public_releases_router)  # no sign-in; embargo answers 404
 
 
 @api.exception_handler(PermissionDenied)

@@ -32,9 +32,22 @@ ENVIRONMENT = {
     "SEIRE_AXES_FAILURE_LIMIT": "failed logins before an account/address is locked (default 5)",
     "SEIRE_BASE_URL": "the public address of Seire, for links in e-mails (e.g. https://seire.example.ee)",
     "SEIRE_MAX_UPLOAD_BYTES": "largest Excel/CSV file of values accepted, in bytes (default 5 MB)",
+    "SEIRE_TASKS_BACKEND": "django-tasks backend of background work (default: immediate)",
     "SEIRE_FEEDBACK_KEY": "encrypts feedback free text and contacts; required when SEIRE_DEBUG=0",
     "SEIRE_FEEDBACK_ADDRESS_LIMIT": "feedback form posts per hour from one address (default 20)",
     "SEIRE_FEEDBACK_API_LIMIT": "feedback API posts per hour from one address (default 600)",
+    "SEIRE_REQUIRE_2FA_FOR": "roles that must confirm sign-in with a TOTP code (analyst,…)",
+    "SEIRE_OIDC_ISSUER": "OpenID Connect issuer URL; empty (default) turns single sign-on off",
+    "SEIRE_OIDC_CLIENT_ID": "the client id Seire is registered under at the OpenID provider",
+    "SEIRE_OIDC_CLIENT_SECRET": "the client secret at the OpenID provider",
+    "SEIRE_OIDC_SCOPES": "scopes asked for (default: openid email)",
+    "SEIRE_OIDC_MATCH_CLAIM": "claim that finds the person: email (default) or a username claim",
+    "SEIRE_OIDC_LABEL": "text of the single sign-on button",
+    "SEIRE_RETAIN_FEEDBACK_TEXT_DAYS": "days encrypted feedback originals are kept (default 365)",
+    "SEIRE_RETAIN_CONTACT_DAYS": "days clients' contact requests are kept (default 90)",
+    "SEIRE_RETAIN_EPISODE_DAYS": "days an episode is kept after it closed (default 1826)",
+    "SEIRE_RETAIN_AUDIT_DAYS": "days audit events are kept (default 2557)",
+    "SEIRE_MAX_REQUEST_BYTES": "largest request body or in-memory upload, in bytes (default 10 MB)",
 }
 
 
@@ -93,23 +106,34 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its vendored Swagger UI (static files, no CDN, no inline script) at /api/docs
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
     "seire.access",
     "seire.organisation",
     "seire.collection",
     "seire.metrics",
     "seire.feedback",
+    "seire.inquiries",
+    "seire.evaluation",
+    "seire.publishing",
     "seire.catalogue",
     "seire.demo",
+    "seire.disclosure.apps.DisclosureConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "seire.access.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "seire.access.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +221,80 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy and the other headers SecurityMiddleware does not set
+# (seire.access.middleware.SecurityHeadersMiddleware): no inline script, no inline style.
+SEIRE_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+SEIRE_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Request bodies and uploads held in memory; larger uploads are refused by the importers too.
+SEIRE_MAX_REQUEST_BYTES = envint("SEIRE_MAX_REQUEST_BYTES", str(10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = SEIRE_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(SEIRE_MAX_REQUEST_BYTES, 2_621_440)  # larger: a temp file
+FILE_UPLOAD_HANDLERS = [
+    "seire.access.uploads.LimitedUploadHandler",  # refuses a multipart body over the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # a statistics grid posts many cells
+
+# Staff sign-in: a TOTP second factor (django-otp) for these roles; off in the demo.
+SEIRE_REQUIRE_2FA_FOR = frozenset(
+    envlist("SEIRE_REQUIRE_2FA_FOR", "" if DEBUG else "analyst,service_owner")
+)
+_ROLES = {"analyst", "service_owner", "manager", "provider"}
+if not SEIRE_REQUIRE_2FA_FOR <= _ROLES:
+    raise ImproperlyConfigured(
+        f"SEIRE_REQUIRE_2FA_FOR: unknown roles {sorted(SEIRE_REQUIRE_2FA_FOR - _ROLES)};"
+        f" expected some of {sorted(_ROLES)}"
+    )
+OTP_TOTP_ISSUER = "Seire"
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc): off unless an issuer is given.
+# Endpoints come from the issuer's discovery document (seire.access.oidc); a verified user
+# is matched to an existing person and gets no role from it.
+SEIRE_OIDC_ISSUER = os.environ.get("SEIRE_OIDC_ISSUER", "").rstrip("/")
+SEIRE_OIDC_ENABLED = bool(SEIRE_OIDC_ISSUER)
+SEIRE_OIDC_MATCH_CLAIM = os.environ.get("SEIRE_OIDC_MATCH_CLAIM", "email")
+SEIRE_OIDC_LABEL = os.environ.get("SEIRE_OIDC_LABEL", "")
+OIDC_RP_CLIENT_ID = os.environ.get("SEIRE_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("SEIRE_OIDC_CLIENT_SECRET", "")
+if not OIDC_RP_CLIENT_SECRET and os.environ.get("SEIRE_OIDC_CLIENT_SECRET_FILE"):
+    OIDC_RP_CLIENT_SECRET = Path(os.environ["SEIRE_OIDC_CLIENT_SECRET_FILE"]).read_text().strip()
+if SEIRE_OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "SEIRE_OIDC_ISSUER is set: SEIRE_OIDC_CLIENT_ID and SEIRE_OIDC_CLIENT_SECRET are needed"
+    )
+OIDC_RP_SCOPES = os.environ.get("SEIRE_OIDC_SCOPES", "openid email")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "access:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+if SEIRE_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("seire.access.oidc.SeireOIDCBackend")
+
+# Retention (`seire retention`, daily from cron): days each kind of data is kept; 0 = forever.
+SEIRE_RETENTION_DAYS = {
+    "feedback_text": envint("SEIRE_RETAIN_FEEDBACK_TEXT_DAYS", "365"),
+    "contact": envint("SEIRE_RETAIN_CONTACT_DAYS", "90"),
+    "episodes": envint("SEIRE_RETAIN_EPISODE_DAYS", "1826"),
+    "audit": envint("SEIRE_RETAIN_AUDIT_DAYS", "2557"),
+}
+if any(days < 0 for days in SEIRE_RETENTION_DAYS.values()):
+    raise ImproperlyConfigured("SEIRE_RETAIN_*_DAYS must be 0 (keep forever) or more days")
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
@@ -204,6 +302,17 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SEIRE_DEFAULT_FROM_EMAIL", "seire@localhost")
+
+# Background work with django-tasks: recomputing the metrics a change of data affects (once
+# its transaction commits) and sending reminders. The immediate backend runs a task as it is
+# enqueued; a queue backend (django-tasks-db's, run by its worker) runs them apart.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "SEIRE_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 SEIRE_BASE_URL = os.environ.get("SEIRE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip(
     "/"

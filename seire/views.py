@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from seire.access.roles import Role, scope_for
@@ -33,6 +34,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "units": scope.entry_units().filter(provisions__isnull=False).distinct()[:50],
         "services": scope.visible_services(),
     }
+    if scope.primary_role == Role.ANALYST:
+        from seire.inquiries.timeliness import panel_context
+
+        context.update(panel_context(timezone.localdate()))
     return render(request, template, context)
 
 

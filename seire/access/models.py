@@ -9,8 +9,17 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit events cannot be changed")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("audit events cannot be changed")
+
     def delete(self):
         raise PermissionError("audit events cannot be deleted")
+
+    def expire(self) -> int:
+        """Remove these events for the retention schedule (`seire retention`) — the only
+        way events ever leave the trail; the command records that it did. Returns the count."""
+        deleted, _ = models.QuerySet.delete(self)
+        return deleted
 
 
 class AuditEvent(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from seire.collection import vocabulary
 from seire.collection.models import Assessment, Episode
+from seire.collection.signals import data_changed
 from seire.collection.tables import (
     BATCH,
     Cached,
@@ -258,6 +259,12 @@ def import_assessments(user, data: bytes, filename: str) -> ImportResult:
         update_rows(Assessment, FIELDS, changed)  # few columns and one index: no grouping
         result.created, result.updated = len(new), len(changed)
         audit_import(user, "collection.assessment", filename, len(rows), result)
+        if new or changed:
+            # An assessment counts in the periods of its episode, opened on or before it.
+            touched = {row["episode_id"] for row in rows}
+            touched |= {old["episode_id"] for old in stored.values()}
+            opened = Episode.objects.filter(pk__in=touched).values_list("opened", flat=True)
+            data_changed.send(Assessment, episodes=True, periods=[min(opened, default=None)])
     return result
 
 

@@ -20,6 +20,7 @@ from stdnum.ee import ik
 
 from seire.access.pseudonyms import is_pseudonym, pseudonymise
 from seire.collection.models import Episode
+from seire.collection.signals import data_changed
 from seire.collection.tables import (
     Cached,
     EditCheck,
@@ -320,7 +321,23 @@ def import_episodes(
             update_rows(Episode, (*names, "imported_at"), group)
         result.created = len(new)
         audit_import(user, "collection.episode", filename, len(rows), result)
+        if new or changed:
+            data_changed.send(Episode, episodes=True, periods=_dates(new, changed, stored))
     return result
+
+
+def _dates(new: list[tuple], changed: dict, stored: dict) -> list:
+    """The opened and closed dates of the episodes created, and of those changed before and
+    after the change: the changed records fall in their periods."""
+    opened, closed = 1 + FIELDS.index("opened"), 1 + FIELDS.index("closed")
+    dates = [row[i] for row in new for i in (opened, closed)]
+    by_pk = {old["pk"]: old for old in stored.values()}
+    for names, group in changed.items():
+        for pk, values in group:
+            old = by_pk[pk]
+            dates += [old["opened"], old["closed"]]
+            dates += [v for n, v in zip(names, values, strict=False) if n in ("opened", "closed")]
+    return [d for d in dates if d is not None]
 
 
 def _values(row: dict) -> tuple:

@@ -160,23 +160,38 @@ class DataValue(models.Model):
         VALUE = "value", _("value")
         NOT_APPLICABLE = "na", _("not applicable")
 
-    element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
-    combo = models.ForeignKey(OptionCombo, on_delete=models.PROTECT)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="data_values")
-    period = models.CharField(_("period"), max_length=7, db_index=True)
+    # One index: the unique cell (unit, period, element, combo). Every query names a unit
+    # or scans a dataset's values whole, and each further index on this, the largest table,
+    # slowed an import of a national year by a fifth or more. (Deleting a data element, an
+    # option combo or a user — rare catalogue or admin work — scans the table instead.)
+    element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
+    combo = models.ForeignKey(OptionCombo, on_delete=models.PROTECT, db_index=False)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="data_values", db_index=False
+    )
+    period = models.CharField(_("period"), max_length=7)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
     status = models.CharField(max_length=5, choices=Status.choices, default=Status.VALUE)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     channel = models.CharField(max_length=10, blank=True)  # web, excel, csv, api, seed
 
     class Meta:
         constraints = [
+            # Unit and period first: a report's cells lie together, which is how they are
+            # read (a grid, a workbook sheet) and written (an import appends whole reports).
             models.UniqueConstraint(
-                fields=["element", "combo", "unit", "period"], name="datavalue_unique_cell"
+                fields=["unit", "period", "element", "combo"], name="datavalue_unique_cell"
             ),
             models.CheckConstraint(
                 condition=Q(status="na", value__isnull=True)
@@ -184,7 +199,6 @@ class DataValue(models.Model):
                 name="datavalue_value_or_na",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "period"])]
         verbose_name = _("data value")
         verbose_name_plural = _("data values")
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks import task
 
 from seire import periods
 from seire.collection.models import Dataset, Reminder, Submission
@@ -141,6 +142,18 @@ def send_reminders(today: date | None = None, dry_run: bool = False) -> Outcome:
     if failed:
         _release(letters, failed)
     return Outcome([x for x in letters if x not in failed], unaddressed, failed)
+
+
+@task()
+def send_reminders_task(today: str | None = None) -> dict[str, int]:
+    """`send_reminders` as a django-tasks task (`today` as YYYY-MM-DD); the counts of
+    letters sent, reports nobody could be written to about, and letters that failed."""
+    outcome = send_reminders(date.fromisoformat(today) if today else None)
+    return {
+        "sent": len(outcome.letters),
+        "unaddressed": len(outcome.unaddressed),
+        "failed": len(outcome.failed),
+    }
 
 
 def _claim(report: Outstanding, people) -> bool:

@@ -3,7 +3,9 @@ API) goes through, so each gets the same checks and the same audit trail.
 
 `save_values` is all-or-nothing: every cell is checked first and any problem refuses the
 whole batch with a list of located `Problem`s; only a clean batch is written, in one
-transaction, with one audit event per unit and period listing each change old → new.
+transaction, with one audit event per unit and period listing each change old → new, and
+`signals.data_changed` sent so that the metrics reading the table are recomputed once the
+transaction commits.
 """
 
 from collections import defaultdict
@@ -12,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from django.db import connections, router, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,7 @@ from seire.collection.models import (
     OptionCombo,
     Submission,
 )
+from seire.collection.signals import data_changed
 from seire.organisation.models import OrgUnit, Provider
 
 NOT_APPLICABLE = {"na", "n/a", "-", "ei kohaldu"}
@@ -54,10 +57,10 @@ class Refused(Exception):
         super().__init__("; ".join(str(p) for p in problems[:10]))
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One value to save. `raw` is what the user typed: "" clears the cell, "na" marks it not
-    applicable. `version` is the version the user saw (None: don't check, e.g. imports)."""
+    applicable. `version` is the version the user saw (None: don't check, e.g. imports).
+    (A named tuple: an import makes tens of thousands of them.)"""
 
     element: str
     combo: str
@@ -75,6 +78,9 @@ class SaveResult:
     cleared: int = 0
     unchanged: int = 0
     versions: dict = field(default_factory=dict)  # (element, combo, unit, period) → version
+    # (unit code, period) → {(element code, combo code): value (None: n/a)}: every stored
+    # cell of each report the batch touched, as it is after the write (for the hard rules).
+    reports: dict = field(default_factory=dict)
 
 
 def parse_value(raw: object, value_type: str) -> tuple[str, Decimal | None]:
@@ -171,72 +177,85 @@ def save_values(
     problems: list[Problem] = []
     parsed = []
     # An import of a national year is ~30,000 cells of a few hundred reports and few distinct
-    # values: each report's period, access and provision is checked once, each value once.
-    reports: dict[tuple, tuple[str | None, str | None]] = {}
+    # values: each column, each report's period, access and provision is checked once, each
+    # value once.
+    columns: dict[tuple, tuple] = {}  # (element, combo) → (element, combo, refusal)
+    reports: dict[tuple, tuple] = {}  # (unit, period) → (unit, period, refusal)
     numbers: dict[tuple, tuple[str, Decimal | None]] = {}
     first: dict[tuple, str] = {}  # where each cell was first given
     for cell in cells:
-        element = index.elements.get(cell.element)
-        combo = element and index.combos.get((element.disaggregation_id, cell.combo))
-        unit = units.get(cell.unit)
-        try:
-            if element is None:
-                raise ValueError(
-                    _("unknown data element “%(c)s” in %(d)s")
-                    % {"c": cell.element, "d": dataset.code}
-                )
-            if combo is None:
-                raise ValueError(
-                    _("unknown column “%(c)s” for %(e)s") % {"c": cell.combo, "e": cell.element}
-                )
-            if unit is None:
-                raise ValueError(_("unknown unit “%(u)s”") % {"u": cell.unit})
-            report = (cell.unit, str(cell.period))
-            if report not in reports:
-                reports[report] = _check_report(dataset, unit, report[1], scope, provisions, today)
-            period, refusal = reports[report]
-            if refusal:
-                raise ValueError(refusal)
-            status, number = _parse_once(cell.raw, element.value_type, numbers)
-        except ValueError as error:
-            problems.append(Problem(cell.where, str(error)))
+        element_code, combo_code, unit_code, period_text, raw, __, where = cell
+        column = columns.get((element_code, combo_code))
+        if column is None:
+            column = columns[(element_code, combo_code)] = _check_column(
+                index, element_code, combo_code
+            )
+        element, combo, refusal, label, element_id, combo_id = column
+        if refusal is None:
+            report = reports.get((unit_code, period_text))
+            if report is None:
+                report = reports[(unit_code, period_text)] = _check_report(
+                    dataset, units.get(unit_code), unit_code, str(period_text), scope,
+                    provisions, today,
+                )  # fmt: skip
+            unit, period, refusal, unit_id = report
+        if refusal is not None:
+            problems.append(Problem(where, refusal))
             continue
-        key = (element.pk, combo.pk, unit.pk, period)
+        try:
+            status, number = _parse_once(raw, element.value_type, numbers)
+        except ValueError as error:
+            problems.append(Problem(where, str(error)))
+            continue
+        key = (element_id, combo_id, unit_id, period)
         if key in first:
             problems.append(
                 Problem(
-                    cell.where,
+                    where,
                     _("the same cell is given twice; the first is at %(w)s")
                     % {"w": first[key] or "?"},
                 )
             )
             continue
-        first[key] = cell.where
-        parsed.append((cell, element, combo, unit, period, status, number, key))
+        first[key] = where
+        parsed.append((cell, element, combo, unit, period, status, number, key, label))
     if problems:
         raise Refused(problems)
-    return _write(user, dataset, scope, parsed, channel)
+    return _write(user, dataset, scope, parsed, channel, index)
 
 
-def _check_report(dataset, unit, text, scope, provisions, today) -> tuple[str | None, str | None]:
-    """(canonical period, None) when the user may enter `unit`'s report for the period
-    `text`; (None, why not) otherwise."""
+def _check_column(index: DatasetIndex, element_code: str, combo_code: str) -> tuple:
+    """(element, combo, None, "ELEMENT/combo", element id, combo id), or (None, None, why
+    not, "", None, None) for an unknown element or column."""
+    element = index.elements.get(element_code)
+    if element is None:
+        why = _("unknown data element “%(c)s” in %(d)s")
+        return None, None, why % {"c": element_code, "d": index.dataset.code}, "", None, None
+    combo = index.combos.get((element.disaggregation_id, combo_code))
+    if combo is None:
+        why = _("unknown column “%(c)s” for %(e)s")
+        return None, None, why % {"c": combo_code, "e": element_code}, "", None, None
+    return element, combo, None, f"{element.code}/{combo.code}", element.pk, combo.pk
+
+
+def _check_report(dataset, unit, unit_code, text, scope, provisions, today) -> tuple:
+    """(unit, canonical period, None, unit id) when the user may enter `unit`'s report for
+    the period `text`; (None, None, why not, None) otherwise."""
+    if unit is None:
+        return None, None, _("unknown unit “%(u)s”") % {"u": unit_code}, None
     try:
         period = check_period(dataset, text, today)
     except ValueError as error:
-        return None, str(error)
+        return None, None, str(error), None
     if not scope.can_edit_unit(unit, dataset.service):
-        return None, _("you may not enter data for %(u)s") % {"u": unit.code}
+        return None, None, _("you may not enter data for %(u)s") % {"u": unit.code}, None
     start, end = periods.parse(period).start, periods.parse(period).end
     if not any(
         p.start <= end and (p.end is None or p.end >= start) for p in provisions.get(unit.code, [])
     ):
-        return None, _("%(u)s does not provide %(s)s in %(p)s") % {
-            "u": unit.code,
-            "s": dataset.service.code,
-            "p": period,
-        }
-    return period, None
+        why = _("%(u)s does not provide %(s)s in %(p)s")
+        return None, None, why % {"u": unit.code, "s": dataset.service.code, "p": period}, None
+    return unit, period, None, unit.pk
 
 
 def _parse_once(raw, value_type: str, seen: dict) -> tuple[str, Decimal | None]:
@@ -251,21 +270,24 @@ def _parse_once(raw, value_type: str, seen: dict) -> tuple[str, Decimal | None]:
         return parse_value(raw, value_type)
 
 
-def _write(user, dataset, scope, parsed, channel) -> SaveResult:
+def _write(user, dataset, scope, parsed, channel, index: DatasetIndex) -> SaveResult:
+    from seire.collection.tables import insert_rows, update_rows  # (it imports this module)
+
     result = SaveResult()
-    keys = {(key[2], key[3]) for *__, key in parsed}  # (unit id, period)
+    keys = {(item[7][2], item[4]) for item in parsed}  # (unit id, period)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     now = timezone.now()
-    stamp = DataValue._meta.get_field("updated_at").get_db_prep_save(now, _connection())
+    versions = result.versions
     with transaction.atomic():
         locks = _locked_reports(dataset, keys, scope)
         existing = _stored(dataset, keys)
+        after = {key: stored.value for key, stored in existing.items()}  # the cells, written
         problems, creates, updates, deletes = [], [], [], []
         changes: dict[tuple[int, str], dict] = defaultdict(dict)
         shown: dict[tuple, str | None] = {}  # _plain of the values met so far
-        for cell, element, combo, unit, period, status, number, key in parsed:
+        for cell, __, __, __, period, status, number, key, label in parsed:
             report = (key[2], period)
-            if report in locks:
+            if locks and report in locks:
                 problems.append(Problem(cell.where, locks[report]))
                 continue
             current = existing.get(key)
@@ -280,38 +302,40 @@ def _write(user, dataset, scope, parsed, channel) -> SaveResult:
                     )
                 )
                 continue
-            label = f"{element.code}/{combo.code}"
             if status == "blank":
                 if current:
                     deletes.append(current.pk)
+                    del after[key]
                     changes[report][label] = [_show(current), None]
                     result.cleared += 1
                 else:
                     result.unchanged += 1
-                result.versions[(element.code, combo.code, unit.code, period)] = 0
+                versions[(cell.element, cell.combo, cell.unit, period)] = 0
                 continue
+            value = shown.get((status, number), shown)
+            if value is shown:
+                value = shown[(status, number)] = _plain(status, number)
             if current is None:
                 version = 1
-                creates.append(key + (number, status, version, stamp, user_id, channel))
-                if (status, number) not in shown:
-                    shown[(status, number)] = _plain(status, number)
-                changes[report][label] = [None, shown[(status, number)]]
+                creates.append((*key, number, status, 1, now, user_id, channel))
+                changes[report][label] = [None, value]
                 result.created += 1
             elif current.status != status or current.value != number:
-                changes[report][label] = [_show(current), _plain(status, number)]
+                changes[report][label] = [_show(current), value]
                 version += 1
-                updates.append((number, status, version, stamp, user_id, channel, current.pk))
+                updates.append((current.pk, (number, status, version, now, user_id, channel)))
                 result.updated += 1
             else:
                 result.unchanged += 1
-            result.versions[(element.code, combo.code, unit.code, period)] = version
+            after[key] = number
+            versions[(cell.element, cell.combo, cell.unit, period)] = version
         if problems:
             transaction.set_rollback(True)
             raise Refused(problems)
-        _insert(creates)
-        _update(updates)
+        insert_rows(DataValue, _INSERTED, creates)
+        update_rows(DataValue, _UPDATED, updates)
         DataValue.objects.filter(pk__in=deletes).delete()
-        unit_codes = {key[2]: unit.code for __, __, __, unit, *__, key in parsed}
+        unit_codes = {item[7][2]: item[3].code for item in parsed}
         events = [
             {
                 "object_type": "collection.datavalue",
@@ -322,7 +346,25 @@ def _write(user, dataset, scope, parsed, channel) -> SaveResult:
             for (unit_id, period), diff in sorted(changes.items())
         ]
         record_many(user, "update", events, channel=channel)
+        if changes:
+            data_changed.send(
+                Dataset, dataset=dataset.code, periods=sorted({p for __, p in changes})
+            )
+    result.reports = _report_cells(after, keys, unit_codes, index)
     return result
+
+
+def _report_cells(after: dict, keys, unit_codes: dict, index: DatasetIndex) -> dict:
+    """{(unit code, period): {(element code, combo code): value}} of the cells `after` the
+    write (keyed by ids), for every report in `keys` (a report left empty included)."""
+    elements = {e.pk: e.code for e in index.elements.values()}
+    combos = {c.pk: c.code for c in index.combos.values()}
+    reports: dict[tuple[str, str], dict] = {
+        (unit_codes[unit_id], period): {} for unit_id, period in keys
+    }
+    for (element_id, combo_id, unit_id, period), value in after.items():
+        reports[(unit_codes[unit_id], period)][(elements[element_id], combos[combo_id])] = value
+    return reports
 
 
 class _Stored(NamedTuple):
@@ -337,7 +379,7 @@ def _stored(dataset: Dataset, keys) -> dict[tuple, _Stored]:
     the reports (unit id, period) in `keys`."""
     # Units IN (…) AND periods IN (…), then the pairs in Python: an OR of hundreds of
     # (unit, period) pairs is several times slower to run, on SQLite at least.
-    rows = (
+    query = (
         DataValue.objects.select_for_update()
         .filter(
             element__dataset=dataset,
@@ -348,46 +390,35 @@ def _stored(dataset: Dataset, keys) -> dict[tuple, _Stored]:
             "element_id", "combo_id", "unit_id", "period", "pk", "value", "status", "version"
         )
     )
-    return {(e, c, u, p): _Stored(*rest) for e, c, u, p, *rest in rows if (u, p) in keys}
+    # Read with the driver, not the ORM: Django would convert each value through a few
+    # Python calls, which for a national year costs more than the query. Only the value
+    # needs converting (`_decimal`).
+    sql, params = query.query.get_compiler(query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        (e, c, u, p): _Stored(pk, _decimal(value), status, version)
+        for e, c, u, p, pk, value, status, version in rows
+        if (u, p) in keys
+    }
 
 
-# Writing rows with one executemany: for a national year (~30,000 values) the ORM's
-# bulk_create/bulk_update spend ten times longer preparing objects than the database needs.
+def _decimal(value) -> Decimal | None:
+    """A stored value as the Decimal Django reads (SQLite gives an int or a float)."""
+    if value is None or value.__class__ is Decimal:
+        return value
+    if value.__class__ is float:
+        return Decimal(repr(value)).quantize(STORED_DECIMALS)
+    return Decimal(value)
+
+
+# Rows are written with `tables.insert_rows` / `update_rows` (one executemany): for a
+# national year (~30,000 values) bulk_create/bulk_update spend ten times longer preparing
+# objects than the database needs.
 _INSERTED = ("element", "combo", "unit", "period", "value", "status", "version", "updated_at")
 _INSERTED += ("updated_by", "channel")
 _UPDATED = ("value", "status", "version", "updated_at", "updated_by", "channel")
-
-
-# (Table and column names come from the model, quoted; every value is a parameter.)
-def _insert(rows: list[tuple]) -> None:
-    """Insert rows of `_INSERTED` values (updated_at already prepared for the database)."""
-    if rows:
-        columns = ", ".join(_column(name) for name in _INSERTED)
-        placeholders = ", ".join(["%s"] * len(_INSERTED))
-        sql = f"INSERT INTO {_table()} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        with _connection().cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-def _update(rows: list[tuple]) -> None:
-    """Update rows of `_UPDATED` values followed by the primary key."""
-    if rows:
-        assignments = ", ".join(f"{_column(name)} = %s" for name in _UPDATED)
-        sql = f"UPDATE {_table()} SET {assignments} WHERE {_column('id')} = %s"  # noqa: S608
-        with _connection().cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-def _connection():
-    return connections[router.db_for_write(DataValue)]
-
-
-def _table() -> str:
-    return _connection().ops.quote_name(DataValue._meta.db_table)
-
-
-def _column(name: str) -> str:
-    return _connection().ops.quote_name(DataValue._meta.get_field(name).column)
 
 
 def _show(value) -> str | None:

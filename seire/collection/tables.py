@@ -5,7 +5,9 @@ with their spreadsheet row numbers (header = row 1), or raises `Refused` for a f
 not a table at all. The cell parsers raise ValueError with a message saying what was
 expected; they never echo an 11-digit number, which might be a personal code.
 `stored_rows`, `insert_rows` and `update_rows` move tens of thousands of rows by source_id
-with one statement executed many times, which is what keeps a national extract to seconds.
+with one statement executed many times, which is what keeps a national extract to seconds;
+`insert_rows` and `update_rows` are the project's one bulk writer (also of `save_values`,
+the demo seed and the metric engine's values).
 """
 
 import csv
@@ -331,57 +333,108 @@ def stored_rows(model, source_ids: list[str], attnames: tuple[str, ...]) -> dict
     return found
 
 
-def insert_rows(model, attnames: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT `rows` (values in the order of `attnames`) with one statement run many times.
+def insert_rows(model, attnames: tuple[str, ...], rows: list[tuple]) -> int:
+    """INSERT `rows` (values in the order of `attnames`, field names or attnames) with one
+    statement run many times; returns the number of rows.
 
-    bulk_create compiles every value through the ORM; for 40 000 episodes that is most of
-    the import. Values are prepared by their fields, so dates and JSON suit the database.
+    The one bulk writer of the project (imports, `save_values`, the demo seed, the metric
+    engine): bulk_create compiles every value of every row through the ORM, which for the
+    tens of thousands of rows of an import or a recomputation is most of the time. Values
+    are adapted by their field (see `_Statement`), so dates and JSON suit the database.
     """
     if not rows:
-        return
-    connection, table, fields, prepare = _statement_parts(model, attnames)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (model's names)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [prepare(row) for row in rows])
+        return 0
+    statement = _Statement(model, attnames)
+    quote = statement.connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in statement.fields)
+    marks = ", ".join(["%s"] * len(statement.fields))
+    sql = f"INSERT INTO {statement.table} ({columns}) VALUES ({marks})"  # noqa: S608 (model's names)
+    statement.run(sql, rows)
+    return len(rows)
 
 
-def update_rows(model, attnames: tuple[str, ...], rows: list[tuple[int, tuple]]) -> None:
+def update_rows(model, attnames: tuple[str, ...], rows: list[tuple[int, tuple]]) -> int:
     """UPDATE each (pk, values) of `rows` with one statement run many times.
 
     QuerySet.bulk_update builds a CASE per field whose cost grows with the batch: 20 000
     changed episodes took minutes with it and take about a second this way.
     """
     if not rows:
-        return
-    connection, table, fields, prepare = _statement_parts(model, attnames)
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        return 0
+    statement = _Statement(model, attnames)
+    quote = statement.connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in statement.fields)
     pk = quote(model._meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (model's names)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*prepare(values), key] for key, values in rows])
+    sql = f"UPDATE {statement.table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (model's names)
+    statement.run(sql, [(*values, key) for key, values in rows])  # the key as it is
+    return len(rows)
 
 
-def _statement_parts(model, attnames: tuple[str, ...]):
-    connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in attnames]
-    # Text, booleans and ids go to the driver as they are; dates, times and JSON through
-    # their field, which knows what this database wants.
-    plain = (models.CharField, models.BooleanField, models.IntegerField, models.ForeignKey)
-    converters = [
-        None if isinstance(f, plain) else partial(f.get_db_prep_save, connection=connection)
-        for f in fields
-    ]
+WRITE_BATCH = 5000  # rows adapted and sent per executemany (bounds the memory used)
+# Values the driver takes as they are: text, numbers, booleans, ids, Decimals (adapted by
+# the backends themselves).
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.FloatField,
+    models.DecimalField,
+    models.ForeignKey,
+    models.AutoField,
+)
 
-    def prepare(values: tuple) -> list:
-        return [
-            value if convert is None or value is None else convert(value)
-            for convert, value in zip(converters, values, strict=True)
-        ]
 
-    return connection, connection.ops.quote_name(model._meta.db_table), fields, prepare
+class _Statement:
+    """A model's table and fields with a converter per field, for `insert_rows` and
+    `update_rows`. Dates and times are adapted by the backend's operations, JSON and other
+    types through the field; adapted values are remembered, as an import repeats the same
+    time stamp and dates thousands of times."""
+
+    def __init__(self, model, attnames: tuple[str, ...]):
+        self.connection = connections[router.db_for_write(model)]
+        self.table = self.connection.ops.quote_name(model._meta.db_table)
+        self.fields = [model._meta.get_field(name) for name in attnames]
+        self.converters = [self._converter(f) for f in self.fields]
+
+    def _converter(self, f):
+        ops = self.connection.ops
+        if isinstance(f, _PLAIN) and not isinstance(f, models.JSONField):
+            return None
+        if isinstance(f, models.DateTimeField):
+            adapt = ops.adapt_datetimefield_value
+        elif isinstance(f, models.DateField):
+            adapt = ops.adapt_datefield_value
+        elif isinstance(f, models.TimeField):
+            adapt = ops.adapt_timefield_value
+        else:
+            return partial(f.get_db_prep_save, connection=self.connection)
+        seen: dict = {}
+
+        def remembered(value):
+            try:
+                return seen[value]
+            except KeyError:
+                seen[value] = adapt(value)
+                return seen[value]
+
+        return remembered
+
+    def run(self, sql: str, rows: list[tuple]) -> None:
+        """executemany `sql` over `rows`, adapting the values of the fields' columns that
+        need it (values after them, e.g. an UPDATE's primary key, go as they are), in
+        batches of `WRITE_BATCH`."""
+        adapted = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), WRITE_BATCH):
+                batch = rows[start : start + WRITE_BATCH]
+                if adapted:
+                    batch = [list(row) for row in batch]
+                    for i, convert in adapted:
+                        for row in batch:
+                            if row[i] is not None:
+                                row[i] = convert(row[i])
+                cursor.executemany(sql, batch)
 
 
 def audit_import(user, object_type: str, filename: str, rows: int, result: ImportResult) -> None:

@@ -57,20 +57,38 @@ def import_cells(
     """
     with transaction.atomic():
         result = save_values(user, dataset, cells, channel)
-        reports = {(unit, period) for (__, __, unit, period) in result.versions}
-        problems = hard_rule_problems(dataset, reports, report_where or {})
+        problems = hard_rule_problems(
+            dataset, set(result.reports), report_where or {}, result.reports
+        )
         if problems:
             raise Refused(problems)  # leaving the atomic block rolls the batch back
     return result
 
 
 def hard_rule_problems(
-    dataset: Dataset, reports: set[tuple[str, str]], report_where: Mapping[tuple[str, str], str]
+    dataset: Dataset,
+    reports: set[tuple[str, str]],
+    report_where: Mapping[tuple[str, str], str],
+    cells: Mapping[tuple[str, str], dict] | None = None,
 ) -> list[Problem]:
-    """A problem per hard rule broken by the stored values of each (unit code, period)."""
+    """A problem per hard rule broken by the stored values of each (unit code, period).
+
+    `cells`: the stored cells of every report, as `SaveResult.reports` gives them after a
+    write (read from the database when not given)."""
     rules = [r for r in dataset.rules.all() if r.importance == ValidationRule.Importance.HARD]
     if not rules or not reports:
         return []
+    if cells is None:
+        stored, units = _stored_reports(dataset, reports)
+    else:
+        stored, units = cells, {}
+        if any(r.kind == ValidationRule.Kind.OUTLIER for r in rules):
+            units = {u.code: u for u in OrgUnit.objects.filter(code__in={u for u, __ in reports})}
+    return _check_reports(dataset, rules, reports, report_where, stored, units)
+
+
+def _stored_reports(dataset: Dataset, reports: set[tuple[str, str]]):
+    """The stored cells of each report, and the units by code."""
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={u for u, __ in reports})}
     unit_codes = {u.pk: code for code, u in units.items()}
     elements = dict(dataset.elements.values_list("pk", "code"))
@@ -84,6 +102,10 @@ def hard_rule_problems(
     stored: dict[tuple[str, str], dict] = defaultdict(dict)
     for unit_id, period, element_id, combo_id, value in rows:
         stored[(unit_codes[unit_id], period)][(elements[element_id], combos[combo_id])] = value
+    return stored, units
+
+
+def _check_reports(dataset, rules, reports, report_where, stored, units) -> list[Problem]:
     options = validation.combo_options(dataset)
     expressions = [
         _ExpressionRule(r, options) for r in rules if r.kind == ValidationRule.Kind.EXPRESSION

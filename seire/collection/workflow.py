@@ -15,6 +15,7 @@ from seire.access.audit import record
 from seire.access.roles import scope_for
 from seire.collection.models import Dataset, Submission, Violation
 from seire.collection.services import Problem, Refused, check_period
+from seire.collection.signals import data_changed
 from seire.collection.validation import record_violations, run_rules
 from seire.organisation.models import OrgUnit
 
@@ -72,6 +73,8 @@ def _step(
         if comment:
             current.comment = comment
         current.save()
+        # Timeliness metrics read submissions: recompute them once this commits.
+        data_changed.send(Submission, dataset=current.dataset.code, periods=[current.period])
         record(
             user,
             "update",

@@ -26,6 +26,9 @@ from tqdm import tqdm
 from seire.catalogue.loader import load_catalogue
 from seire.demo import country as facts
 from seire.demo import values
+from seire.evaluation import demo as evaluation_demo
+from seire.feedback import demo as feedback_demo
+from seire.inquiries.demo import seed_inquiries
 from seire.metrics.recompute import compute_metrics
 from seire.organisation.models import (
     Agreement,
@@ -36,6 +39,7 @@ from seire.organisation.models import (
     Responsibility,
     Service,
 )
+from seire.publishing.demo import releases as publishing_releases
 
 DEMO_PASSWORD = "seire-demo"  # noqa: S105 (published: printed by `seire demo`)
 DEMO_PBKDF2_ITERATIONS = 20_000  # the password is public; Django re-hashes at first login
@@ -263,7 +267,11 @@ STEPS: list[Step] = [
     Step("submissions", values.submissions),
     Step("episodes", values.episodes),
     Step("assessments", values.assessments),
+    Step("feedback", feedback_demo.feedback),
+    Step("analysis plans", evaluation_demo.analysis_plans),
+    Step("inquiries", seed_inquiries),
     Step("metrics", compute_metrics),
+    Step("releases", publishing_releases),
 ]
 
 

@@ -10,4 +10,7 @@ class MetricsConfig(AppConfig):
     def ready(self):
         # The `metrics` and `population` catalogue sections (loaded after organisation,
         # categories and datasets, whose codes their definitions name).
-        from seire.metrics import catalogue  # noqa: F401
+        from seire.metrics import (
+            catalogue,  # noqa: F401
+            recompute,  # noqa: F401 (recomputes on `data_changed`)
+        )

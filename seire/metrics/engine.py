@@ -193,8 +193,12 @@ class Side:
         return self.measure in ("count", "sum") and not self.python
 
     def scan_key(self) -> tuple:
+        """Sides of one key share a scan. A row fetch reads every date of its source (an
+        episode's opening and closing month side by side: the table is read once); a
+        grouped query one date (grouped by two months, the groups multiply)."""
         kind = "grouped" if self.grouped else "rows"
-        return (self.source.name, self.date_col, kind, id(self) if self.alone else None)
+        date = self.date_col if kind == "grouped" else None
+        return (self.source.name, kind, id(self) if self.alone else None, date)
 
     def value_field(self) -> Field | None:
         return self.source.field(self.spec.get("field") or "")
@@ -212,6 +216,15 @@ def _month(qs, date_col: str):
     return TruncMonth(date_col)
 
 
+def _dated(source: Source, sides: list[Side]):
+    """The source's records with a date some side reads, and {date column: name of the
+    month fetched for it}. One scan reads every date of a source (an episode's opening and
+    closing month side by side), so each source table is read once per kind of scan."""
+    dates = _ordered(s.date_col for s in sides)
+    has_date = reduce(operator.or_, (Q(**{f"{d}__isnull": False}) for d in dates))
+    return source.queryset().filter(has_date), {d: f"_p{i}" for i, d in enumerate(dates)}
+
+
 def _is_datetime(model, path: str) -> bool:
     return isinstance(_model_field(model, path), DateTimeField)
 
@@ -224,6 +237,8 @@ class _Periods(dict):
         self.frequency = frequency
 
     def __missing__(self, value):
+        if value is None:  # no date of this kind (a record read for another date)
+            return None
         month = value
         if isinstance(value, datetime):
             month = value.date()
@@ -241,8 +256,8 @@ def _scan_grouped(sides: list[Side], tree: Tree) -> None:
     """One grouped query for every count/sum side of a source and date: a COUNT (and SUM)
     per side, each with the side's filter, grouped by month, unit and breakdown fields."""
     first = sides[0]
-    source, date_col = first.source, first.date_col
-    qs = source.queryset().filter(**{f"{date_col}__isnull": False})
+    source = first.source
+    qs, months = _dated(source, sides)
     if first.alone:
         qs = qs.filter(*first.include)
         for condition in first.exclude:
@@ -260,25 +275,43 @@ def _scan_grouped(sides: list[Side], tree: Tree) -> None:
             aggregates[f"_s{i}"] = Sum(column, filter=condition or None)
     # Every grouping column is an annotation, so that the month comes first in GROUP BY:
     # grouped by unit first, SQLite walks the unit index and reads the table out of order.
-    grouping = {"_p": _month(qs, date_col), "_u": F(source.unit)}
+    grouping = {name: _month(qs, col) for col, name in months.items()}
+    grouping["_u"] = F(source.unit)
     grouping.update({f"_d{j}": F(source.fields[d].column) for j, d in enumerate(dims)})
-    rows = list(
+    query = (
         qs.annotate(**grouping)
         .values(*grouping)
         .annotate(**aggregates)
         .order_by()
         .values_list(*grouping, *aggregates)
     )
+    rows = _fetch(query, len(grouping))
     if not rows:
         return
     names = {"unit": "_u", **{d: f"_d{j}" for j, d in enumerate(dims)}}
-    table = _Table(rows, [*grouping, *aggregates], names, sides)
+    table = _Table(rows, [*grouping, *aggregates], names, sides, months)
     for i, side in enumerate(sides):
         counts = np.array(table.column(f"_n{i}"), dtype=np.int64)
         sums = None
         if side.measure == "sum":
             sums = np.array(table.column(f"_s{i}"), dtype=object)
-        _measure(side, (counts > 0) & table.valid(side.frequency), table, tree, sums, counts)
+        _measure(side, (counts > 0) & table.valid(side), table, tree, sums, counts)
+
+
+def _fetch(query, plain: int) -> list[tuple]:
+    """The rows of a values_list query, as the driver gives them when Django would convert
+    none of the first `plain` columns: in a grouped query only the aggregates after them
+    (a COUNT to int, a SUM to a Decimal of 4 places: counts are whole numbers already, sums
+    are made Decimals by `_aggregate` and rounded when stored); in a row fetch none. A
+    hundred thousand rows then skip a Python call each. Otherwise Django's rows."""
+    compiler = query.query.get_compiler(query.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([column for column, *__ in compiler.select])
+    if any(position < plain for position in converters):
+        return list(query.iterator(chunk_size=10_000))  # e.g. a boolean or a time stamp
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _scan_rows(sides: list[Side], tree: Tree) -> None:
@@ -286,8 +319,8 @@ def _scan_rows(sides: list[Side], tree: Tree) -> None:
     flag per side saying which rows its SQL filter keeps. Python conditions and derived
     fields are worked out once per distinct input, then the measures with numpy."""
     first = sides[0]
-    source, date_col = first.source, first.date_col
-    qs = source.queryset().filter(**{f"{date_col}__isnull": False})
+    source = first.source
+    qs, months = _dated(source, sides)
     if first.alone:
         qs = qs.filter(*first.include)
         for condition in first.exclude:
@@ -313,7 +346,7 @@ def _scan_rows(sides: list[Side], tree: Tree) -> None:
     raw, as_text = _raw_columns(qs, needed)
     names = _ordered(
         [
-            "_p",
+            *months.values(),
             source.unit,
             *(source.fields[d].column for d in dims),
             *(name for name, _ in raw.values()),
@@ -321,20 +354,20 @@ def _scan_rows(sides: list[Side], tree: Tree) -> None:
             *flags,
         ]
     )
-    rows = list(
-        qs.annotate(_p=_month(qs, date_col), **as_text, **flags)
+    query = (
+        qs.annotate(**{n: _month(qs, col) for col, n in months.items()}, **as_text, **flags)
         .order_by()
         .values_list(*names)
-        .iterator(chunk_size=10_000)
     )
+    rows = _fetch(query, len(names))
     if not rows:
         return
     columns = {"unit": source.unit, **{d: source.fields[d].column for d in dims}}
     if any(s.measure == "distinct" for s in sides):
         columns["key"] = source.key
-    table = _Table(rows, names, columns, sides)
+    table = _Table(rows, names, columns, sides, months)
     for i, side in enumerate(sides):
-        keep = table.valid(side.frequency)
+        keep = table.valid(side)
         if f"_m{i}" in table.at:
             keep &= np.array(table.column(f"_m{i}"), dtype=bool)
         if side.python:
@@ -442,7 +475,7 @@ class _Table:
     period of each row for every frequency the sides need. `columns` names the fetched
     column of "unit", of each breakdown and (for distinct counts) of "key"."""
 
-    def __init__(self, rows: list[tuple], names: list[str], columns: dict[str, str], sides):
+    def __init__(self, rows: list[tuple], names: list[str], columns: dict[str, str], sides, months):
         self.rows = rows
         self.at = {name: i for i, name in enumerate(names)}
         self.columns = list(zip(*rows, strict=True))
@@ -456,9 +489,9 @@ class _Table:
         self.keys = None
         if "key" in columns:
             self.keys = _Codes(self.column(columns["key"]), blank_is_missing=False)
-        self.periods = {
-            f: _Codes(self.column("_p"), _Periods(f).__getitem__)
-            for f in {s.frequency for s in sides}
+        self.periods = {  # (date, frequency) → the period of each row (-1: no date)
+            (d, f): _Codes(self.column(months[d]), _Periods(f).__getitem__)
+            for d, f in {(s.date_col, s.frequency) for s in sides}
         }
         self._above: list | None = None
 
@@ -474,9 +507,9 @@ class _Table:
     def column(self, name: str) -> tuple:
         return self.columns[self.at[name]]
 
-    def valid(self, frequency: str) -> "np.ndarray":
-        """The rows with a unit and a period of `frequency`."""
-        return (self.periods[frequency].codes >= 0) & (self.units >= 0)
+    def valid(self, side: Side) -> "np.ndarray":
+        """The rows with a unit and a period of the side's date and frequency."""
+        return (self.periods[(side.date_col, side.frequency)].codes >= 0) & (self.units >= 0)
 
     def per_row(self, fields: list[Field], raw: dict, rows: list[int], compute) -> list:
         """[compute({name: value}) for each of `rows`] over the inputs of `fields` (a
@@ -509,7 +542,7 @@ def _measure(side: Side, keep, table: _Table, tree: Tree, numbers=None, counts=N
     """The side's cells from the rows kept: for the total and each breakdown, at every depth
     of the tree, one group per period × unit at that depth × label value (so a unit's rows
     count for every unit above it). `counts`: rows a grouped row stands for (else 1 each)."""
-    periods = table.periods[side.frequency]
+    periods = table.periods[(side.date_col, side.frequency)]
     labels = [(TOTAL, None)] + [(d, table.codes[d]) for d in side.dims]
     width = max([1, *(len(c.values) for _, c in labels[1:])])
     unit_count = len(tree.by_depth()[0])
@@ -569,7 +602,7 @@ def scan(sides: list[Side], tree: Tree) -> list[dict[Key, Result]]:
     for side in sides:
         batches[side.scan_key()].append(side)
     for key, batch in batches.items():
-        (_scan_grouped if key[2] == "grouped" else _scan_rows)(batch, tree)
+        (_scan_grouped if key[1] == "grouped" else _scan_rows)(batch, tree)
     return [side.cells for side in sides]
 
 
@@ -594,6 +627,18 @@ def compute_version(version: MetricVersion, first_period: str | None = None) -> 
     return _store(version, _evaluate([version], first_period)[0], first_period)
 
 
+def compute_versions(
+    versions: list[MetricVersion], first_period: str | None = None
+) -> dict[int, int]:
+    """`compute_version` of several versions, evaluated together (each source read once);
+    {version pk: rows stored}."""
+    rows = _evaluate(list(versions), first_period)
+    return {
+        version.pk: _store(version, values, first_period)
+        for version, values in zip(versions, rows, strict=True)
+    }
+
+
 # A value as the engine makes it: everything of a MetricValue but its version and time.
 Row = tuple  # (period, unit id, breakdown, numerator, denominator, value, low, high, n, small_n)
 ROW_FIELDS = ("period", "unit_id", "breakdown", "numerator", "denominator", "value", "low",
@@ -602,26 +647,19 @@ ROW_FIELDS = ("period", "unit_id", "breakdown", "numerator", "denominator", "val
 
 def _store(version: MetricVersion, rows: list[Row], first_period: str | None) -> int:
     """Replace the version's values (from `first_period` on) with `rows`: one DELETE and
-    one executemany INSERT (Django's bulk_create prepares every field of every row again)."""
+    one executemany INSERT through the project's bulk writer (Django's bulk_create prepares
+    every field of every row again)."""
+    from seire.collection.tables import insert_rows
+
     names = ("version", *(n.removesuffix("_id") for n in ROW_FIELDS), "computed_at")
-    fields = [MetricValue._meta.get_field(name) for name in names]
-    connection = connections[router.db_for_write(MetricValue)]
-    computed_at = fields[-1].get_db_prep_save(timezone.now(), connection)
-    table = connection.ops.quote_name(MetricValue._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with transaction.atomic(using=connection.alias):
+    now = timezone.now()
+    with transaction.atomic(using=router.db_for_write(MetricValue)):
         stale = MetricValue.objects.filter(version=version)
         if first_period:
             stored = set(stale.values_list("period", flat=True).distinct())
             stale = stale.filter(period__in={p for p in stored if not _before(p, first_period)})
         stale.delete()
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), 5000):
-                cursor.executemany(
-                    sql, [(version.pk, *row, computed_at) for row in rows[start : start + 5000]]
-                )
+        insert_rows(MetricValue, names, [(version.pk, *row, now) for row in rows])
     return len(rows)
 
 

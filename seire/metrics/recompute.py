@@ -9,13 +9,22 @@ a new episode can move it anywhere, and `repeat_12m` of an episode closed up to 
 before the change. Metrics reading them are recomputed from further back.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import receiver
+from django_tasks import task
 
 from seire import periods as period_codes
-from seire.metrics.engine import compute, compute_version
+from seire.collection.signals import data_changed
+from seire.metrics.engine import compute, compute_versions
 from seire.metrics.models import MetricValue, MetricVersion
 from seire.metrics.outcomes import refresh_outcomes
+
+log = logging.getLogger(__name__)
 
 DATASET_SOURCES = ("values", "submissions")
 EPISODE_SOURCES = ("episodes", "outcomes", "assessments")
@@ -83,11 +92,44 @@ def recompute_affected(
     if episodes:
         refresh_outcomes()
     first = earliest(periods)
-    result = {}
+    by_start: dict[str | None, list[MetricVersion]] = {}
     for version in current_versions():
         if any(_reads(side, dataset, episodes) for side in _sides(version)):
-            result[version.metric.code] = compute_version(version, _start(version, first))
-    return result
+            by_start.setdefault(_start(version, first), []).append(version)
+    result = {}
+    for start, versions in by_start.items():  # the versions of one start evaluated together
+        stored = compute_versions(versions, start)
+        result.update({v.metric.code: stored[v.pk] for v in versions})
+    return dict(sorted(result.items()))
+
+
+@task()
+def recompute_task(
+    dataset: str | None = None, periods: list[str] | None = None, episodes: bool = False
+) -> dict[str, int]:
+    """`recompute_affected` as a django-tasks task (arguments JSON: period codes)."""
+    return recompute_affected(dataset=dataset, periods=periods, episodes=episodes)
+
+
+@receiver(data_changed, dispatch_uid="seire.metrics.recompute")
+def schedule_recompute(sender, dataset=None, periods=None, episodes=False, **kwargs) -> None:
+    """Enqueue `recompute_task` for a change of collected data once its transaction commits
+    (nothing when it rolls back). Only the earliest period matters to the recomputation."""
+    periods = list(periods) if periods is not None else None
+    first = earliest(periods) if periods else None
+    arguments = {
+        "dataset": dataset,
+        "periods": [first] if first else None,
+        "episodes": bool(episodes),
+    }
+    transaction.on_commit(partial(_enqueue, arguments))
+
+
+def _enqueue(arguments: dict) -> None:
+    try:
+        recompute_task.enqueue(**arguments)
+    except Exception:  # the data are saved; `seire compute` catches up with the metrics
+        log.exception("could not enqueue the recomputation of metrics for %s", arguments)
 
 
 def compute_metrics(country, rng) -> None:

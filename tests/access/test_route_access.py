@@ -9,6 +9,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from seire.api import api
+from tests.evaluation.data import vs_plan_pk, wsc_plan_pk
+from tests.inquiries.builders import an_answer_file, an_inquiry
+from tests.publishing.builders import a_public_release, an_embargoed_release
 
 PERSONAS = [
     "anonymous",
@@ -105,6 +108,27 @@ def vs_feedback_response(cast) -> int:
     ).pk
 
 
+def vs_feedback_item(cast) -> int:
+    """The inbox item of that response (VS: Olev's service)."""
+    from seire.feedback.models import Response
+
+    return Response.objects.get(pk=vs_feedback_response(cast)).item.pk
+
+
+def wsc_feedback_item(cast) -> int:
+    """An inbox item about the women's support centres (Oksana's service)."""
+    from seire.feedback.models import FeedbackItem, Response
+
+    response = Response.objects.get(pk=vs_feedback_response(cast))
+    response.pk, response.service = None, cast.wsc
+    response.unit = cast.tartu_wsc
+    response.save()
+    item = FeedbackItem.objects.get(response__service=cast.vs)
+    item.pk, item.response, item.service, item.unit = None, response, cast.wsc, cast.tartu_wsc
+    item.save()
+    return item.pk
+
+
 # (url name, kwargs from the cast, {persona: expected status}) — one row per case; object-level
 # rows name the object the persona may or may not see. A kwarg is a cast attribute's name, a
 # plain value, or a function that builds the object from the cast and returns the value.
@@ -114,6 +138,14 @@ CASES = [
     ("login", {}, {**everyone(302), "anonymous": 200}),
     ("logout", {}, everyone(405)),  # GET is refused; logging out is a POST
     ("set_language", {}, everyone(302)),
+    # access: the audit trail is the analyst's; every signed-in account may set up its second
+    # factor (verifying without a device sends to the set-up); single sign-on is off here (404).
+    ("access:audit", {}, staff_only(403, analyst=200)),
+    ("access:audit_csv", {}, staff_only(403, analyst=200)),
+    ("access:otp_setup", {}, {**everyone(200), "anonymous": LOGIN}),
+    ("access:otp_verify", {}, {**everyone(302), "anonymous": LOGIN}),
+    ("access:oidc_login", {}, everyone(404)),
+    ("access:oidc_callback", {}, everyone(404)),
     ("organisation:unit_list", {}, staff_only()),
     # Paul's own unit: Pille (other county) and the WSC owner may not see it.
     ("organisation:unit_detail", {"pk": "harju_vs"}, staff_only(provider_b=403, owner_y=403)),
@@ -237,7 +269,42 @@ CASES = [
         staff_only(provider_a=403, owner_y=403),
     ),
     ("feedback:response", {"pk": vs_feedback_response}, staff_only(403, analyst=200)),
+    # evaluation: reports are for the analyst, managers and the owners of the service; plans
+    # are written and locked by the analyst (locking is a POST).
+    ("evaluation:index", {}, staff_only(provider_a=403, provider_b=403)),
+    ("evaluation:plan_new", {}, staff_only(403, analyst=200)),
+    (
+        "evaluation:impact",
+        {"pk": vs_plan_pk},
+        staff_only(provider_a=403, provider_b=403, owner_y=403),
+    ),
+    (
+        "evaluation:impact",
+        {"pk": wsc_plan_pk},
+        staff_only(provider_a=403, provider_b=403, owner_x=403),
+    ),
+    ("evaluation:plan_lock", {"pk": vs_plan_pk}, everyone(405)),
+    ("evaluation:ux", {"service": "VS"}, staff_only(provider_a=403, provider_b=403, owner_y=403)),
+    (
+        "evaluation:ux",
+        {"service": "WSC", "?": {"period": "2025Q1"}},
+        staff_only(provider_a=403, provider_b=403, owner_x=403),
+    ),
+    (
+        "evaluation:ux",
+        {"service": "NO_SUCH_SERVICE"},
+        staff_only(404, provider_a=403, provider_b=403),
+    ),
     ("api:post_feedback_response", {"survey_code": vs_client_survey}, everyone(405)),  # POST only
+    # the inbox: owners see the items of their services, the analyst all; nobody else any
+    ("feedback:inbox", {}, staff_only(403, owner_x=200, owner_y=200, analyst=200)),
+    ("feedback:item", {"pk": vs_feedback_item}, staff_only(403, owner_x=200, analyst=200)),
+    ("feedback:item", {"pk": wsc_feedback_item}, staff_only(403, owner_y=200, analyst=200)),
+    ("feedback:item_original", {"pk": vs_feedback_item}, staff_only(403, analyst=200)),
+    ("feedback:loop", {}, staff_only(403, owner_x=200, owner_y=200, manager=200, analyst=200)),
+    ("feedback:coder", {}, staff_only(403, analyst=200)),
+    ("feedback:curate", {"code": "VS"}, staff_only(403, analyst=200)),
+    ("feedback:we_did", {"code": "VS"}, everyone(200)),
     ("api:openapi-json", {}, everyone(200)),  # the schema is public; the data is not
     ("api:openapi-view", {}, everyone(200)),
     ("api:api-root", {}, everyone(404)),
@@ -275,7 +342,76 @@ CASES = [
         {"code": vs_new_metric, "?": {"unit": "HARJU-VS"}},
         api_staff(provider_b=403, owner_y=403),
     ),
+    # inquiries: the register holds requesters' personal data and is the analyst's alone;
+    # saving, attaching and rerunning are POSTs.
+    ("inquiries:index", {}, staff_only(403, analyst=200)),
+    ("inquiries:create", {}, staff_only(403, analyst=200)),
+    ("inquiries:detail", {"pk": an_inquiry}, staff_only(403, analyst=200)),
+    ("inquiries:detail", {"pk": "999999"}, staff_only(403, analyst=404)),
+    ("inquiries:edit", {"pk": an_inquiry}, staff_only(403, analyst=200)),
+    ("inquiries:file", {"pk": an_inquiry, "file_pk": an_answer_file}, staff_only(403, analyst=200)),
+    ("inquiries:query", {"pk": an_inquiry}, staff_only(403, analyst=200)),
+    ("inquiries:export", {"pk": an_inquiry}, staff_only(403, analyst=302)),  # no query: the builder
+    ("inquiries:attach", {"pk": an_inquiry}, everyone(405)),
+    ("inquiries:rerun", {"pk": an_inquiry}, everyone(405)),
     ("api:metric_values", {"code": "NO_SUCH_METRIC"}, api_staff(404)),
+    # publishing: the public statistics pages, files and API need no sign-in; under embargo
+    # (before the planned time) every one of them is 404. The staff pages are the analyst's;
+    # preparing, publishing and correcting are POSTs.
+    ("statistics:home", {}, everyone(200)),
+    ("statistics:release", {"code": a_public_release}, everyone(200)),
+    ("statistics:release", {"code": an_embargoed_release}, everyone(404)),
+    ("statistics:release_version", {"code": a_public_release, "number": "1"}, everyone(200)),
+    ("statistics:release_version", {"code": an_embargoed_release, "number": "1"}, everyone(404)),
+    ("statistics:methodology", {"code": a_public_release}, everyone(200)),
+    ("statistics:methodology", {"code": an_embargoed_release}, everyone(404)),
+    ("statistics:table", {"code": a_public_release, "table": "county-gender"}, everyone(200)),
+    ("statistics:table", {"code": an_embargoed_release, "table": "county-gender"}, everyone(404)),
+    (
+        "statistics:table_version",
+        {"code": a_public_release, "number": "1", "table": "county-gender"},
+        everyone(200),
+    ),
+    *[
+        (
+            "statistics:table_file",
+            {"code": code, "table": "county-gender", "fmt": fmt},
+            everyone(status),
+        )
+        for fmt in ("csv", "xlsx", "px")
+        for code, status in ((a_public_release, 200), (an_embargoed_release, 404))
+    ],
+    (
+        "statistics:table_version_file",
+        {"code": a_public_release, "number": "1", "table": "county-gender", "fmt": "px"},
+        everyone(200),
+    ),
+    (
+        "statistics:table_version_file",
+        {"code": an_embargoed_release, "number": "1", "table": "county-gender", "fmt": "csv"},
+        everyone(404),
+    ),
+    ("api:list_public_releases", {}, everyone(200)),
+    ("api:get_public_release_detail", {"code": a_public_release}, everyone(200)),
+    ("api:get_public_release_detail", {"code": an_embargoed_release}, everyone(404)),
+    (
+        "api:get_public_release_table",
+        {"code": a_public_release, "table": "county-gender"},
+        everyone(200),
+    ),
+    (
+        "api:get_public_release_table",
+        {"code": an_embargoed_release, "table": "county-gender"},
+        everyone(404),
+    ),
+    ("publishing:index", {}, staff_only(403, analyst=200)),
+    ("publishing:detail", {"code": a_public_release}, staff_only(403, analyst=200)),
+    ("publishing:detail", {"code": an_embargoed_release}, staff_only(403, analyst=200)),
+    ("publishing:detail", {"code": "no-such-release"}, staff_only(403, analyst=404)),
+    *[
+        (f"publishing:{name}", {"code": a_public_release}, everyone(405))
+        for name in ("prepare", "publish", "correct")
+    ],
 ]
 
 # The admin is the analyst's: everyone else is sent to the admin login page.
@@ -286,6 +422,7 @@ ADMIN_ANALYST_STATUS = {
     "admin:access_auditevent_add": 403,
     "admin:access_auditevent_delete": 403,
     "admin:axes_accessattempt_add": 200,
+    "admin:otp_totp_totpdevice_add": 403,  # enrolled by its owner, never by the admin
 }
 
 
@@ -412,6 +549,8 @@ def _admin_url(cast, name):
     if parts[-1] in {"history", "delete", "change", "password"}:
         action = parts.pop() if parts[-1] != "password" else parts.pop(-2)
         app_label, model_name = parts[0], "_".join(parts[1:])
+        if app_label == "otp":  # an app label with an underscore (otp_totp)
+            app_label, model_name = "_".join(parts[:2]), "_".join(parts[2:])
         model = apps.get_model(app_label, model_name.removesuffix("_password"))
         obj = _an_object_of(cast, model)
         key = "id" if action == "password" or name.endswith("_password_change") else "object_id"
@@ -425,6 +564,10 @@ def _an_object_of(cast, model):
     if not model.objects.exists():
         if model._meta.label_lower == "access.auditevent":
             record(cast.ann, "view", cast.harju_vs)
+        elif model._meta.label_lower == "otp_totp.totpdevice":
+            # Of someone outside the personas: a device makes its owner verify every sign-in.
+            owner = cast.person("tiit", None)
+            model.objects.create(user=owner, name="phone")
         elif model._meta.label_lower == "auth.group":
             model.objects.create(name="analysts")
         elif model._meta.app_label == "axes":
@@ -434,6 +577,10 @@ def _an_object_of(cast, model):
         elif model._meta.label_lower == "organisation.contact":
             partner = _an_object_of(cast, apps_get("organisation", "partner"))
             model.objects.create(partner=partner, name="Kati Kontakt")
+        elif model._meta.label_lower == "publishing.release":
+            a_public_release(cast)
+        elif model._meta.label_lower == "feedback.routingrule":
+            model.objects.create(service=cast.vs, owner=cast.olev)
         elif model._meta.label_lower == "organisation.agreement":
             partner = _an_object_of(cast, apps_get("organisation", "partner"))
             model.objects.create(partner=partner, title="Koostöö", start="2024-01-01")

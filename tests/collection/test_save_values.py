@@ -207,3 +207,13 @@ def test_it_flags_an_outlier_against_the_units_own_history_only_above_small_coun
 
 def test_it_skips_a_rule_whose_cells_are_all_blank(cast, vs_monthly):
     assert run_rules(vs_monthly, cast.harju_vs, "2026M03") == []
+
+
+@pytest.mark.parametrize("first, again", [("0.1", "0,10"), ("12.3456", "12.3456"), ("7", "7.0")])
+def test_saving_the_same_decimal_again_changes_nothing(cast, vs_monthly, first, again):
+    save_values(cast.paul, vs_monthly, [cell("SATISFIED_PCT", "total", first)], "web")
+    events = AuditEvent.objects.count()
+    result = save_values(cast.paul, vs_monthly, [cell("SATISFIED_PCT", "total", again)], "web")
+    assert (result.unchanged, result.updated) == (1, 0)
+    assert DataValue.objects.get().version == 1 and AuditEvent.objects.count() == events
+    assert stored() == {("SATISFIED_PCT", "total"): Decimal(first)}

@@ -29,10 +29,12 @@ from seire.metrics.engine import compute
 from seire.metrics.models import Metric, MetricValue, Population
 from seire.metrics.outcomes import refresh_outcomes
 from seire.organisation.models import OrgUnit, Service
+from tests.feedback.metric_inputs import build_feedback
 
 CASES = Path(__file__).parent / "cases"
 CASE_KEYS = {"name", "metric", "description", "units", "input", "output", "absolute_error_margin"}
-INPUT_KEYS = {"episodes", "assessments", "values", "submissions", "population"}
+INPUT_KEYS = {"episodes", "assessments", "values", "submissions", "population", "inquiries",
+              "responses", "invitations", "feedback_items"}  # fmt: skip
 OUTPUT_KEYS = {"period", "unit", "breakdown", "value", "numerator", "denominator", "n",
                "small_n", "low", "high", "absent"}  # fmt: skip
 EPISODE_DEFAULTS = {"service": "VS", "crime_type": "other_violence", "gender": "female",
@@ -140,6 +142,9 @@ def build(case: dict) -> None:
             first_submitted_at=row.get("submitted"),
             submitted_at=row.get("submitted"),
         )
+    for row in data.get("inquiries", []):
+        build_inquiry(row)
+    build_feedback(data, units, services, episodes)  # responses, invitations, feedback_items
     if "population" in data:
         Population.objects.all().delete()
         for row in data["population"]:
@@ -150,6 +155,23 @@ def build(case: dict) -> None:
                 age_group=row.get("age_group", ""),
                 count=row["count"],
             )
+
+
+def build_inquiry(row: dict) -> None:
+    """An inquiry of the register: type, received, due, closed (a reply) and status."""
+    from seire.inquiries.models import Inquiry
+
+    Inquiry.objects.create(
+        requester_name="Requester",
+        requester_type=row["type"],
+        channel="email",
+        received_on=row["received"],
+        first_due=row.get("first_due", row["due"]),
+        due_date=row["due"],
+        status=row.get("status", "answered" if row.get("closed") else "in_progress"),
+        closed_on=row.get("closed"),
+        question="?",
+    )
 
 
 def check(case: dict, code: str) -> list[str]:

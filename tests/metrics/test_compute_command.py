@@ -51,7 +51,8 @@ def test_it_computes_every_metric_and_prints_the_rows_of_each(country):
         MetricValue.objects.filter(version__metric__code="VS_CLIENTS").count()
     )
     assert lines["outcomes:"] == "1"
-    assert "computed 29 metrics:" in output and output.rstrip().endswith(" s")
+    assert f"computed {Metric.objects.count()} metrics:" in output
+    assert output.rstrip().endswith(" s")
 
 
 def test_it_pairs_the_assessments_into_outcomes_first(country):

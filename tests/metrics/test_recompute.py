@@ -4,12 +4,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.urls import reverse
 
+from seire.access.pseudonyms import pseudonymise
 from seire.catalogue.loader import load_catalogue
-from seire.collection.models import DataElement, DataValue, Episode, OptionCombo
+from seire.collection.episodes import import_episodes
+from seire.collection.models import DataElement, Dataset, DataValue, Episode, OptionCombo
+from seire.collection.workflow import get_submission, submit
 from seire.metrics.engine import compute
 from seire.metrics.models import Metric, MetricValue
-from seire.metrics.recompute import earliest, recompute_affected
+from seire.metrics.recompute import earliest, recompute_affected, recompute_task
+from tests.collection import test_episodes as extracts
 
 
 def value(code: str, period: str, unit) -> MetricValue:
@@ -79,3 +85,93 @@ def test_earliest_takes_codes_and_dates():
     assert earliest(["2026Q2", date(2026, 2, 14), "2026M03"]) == "2026M02"
     assert earliest(["2025", "2026M01"]) == "2025"
     assert earliest(None) is None
+
+
+# -- wired: a change of data recomputes its metrics once it commits -------------------------
+@pytest.fixture
+def wsc_grid(cast, client):
+    """Ann (analyst) at the WSC_MONTHLY grid of Tartu's women's centre for March 2026, with
+    the catalogue loaded and every metric computed over an empty database."""
+    load_catalogue()
+    compute()
+    client.force_login(cast.ann, backend="django.contrib.auth.backends.ModelBackend")
+    dataset = Dataset.objects.get(code="WSC_MONTHLY")
+    url = reverse("collection:grid", args=["WSC_MONTHLY", cast.tartu_wsc.pk, "2026M03"])
+
+    def post(nights: str, versions: int = 0):
+        """Save the grid with `nights` shelter nights and every other cell blank."""
+        data = {}
+        for element in dataset.elements.all():
+            for combo in element.disaggregation.combos.all():
+                key = f"{element.pk}-{combo.pk}"
+                data[f"v-{key}"] = nights if element.code == "SHELTER_NIGHTS" else ""
+                data[f"ver-{key}"] = versions if element.code == "SHELTER_NIGHTS" else 0
+        return client.post(url, data)
+
+    with time_machine.travel("2026-04-05 12:00 +03:00", tick=False):
+        yield post
+
+
+def nights(unit) -> Decimal | None:
+    version = Metric.objects.get(code="WSC_SHELTER_NIGHTS").current_version()
+    found = MetricValue.objects.filter(version=version, period="2026Q1", unit=unit, breakdown="")
+    return found.values_list("value", flat=True).first()
+
+
+def test_saving_the_grid_recomputes_the_metrics_reading_the_table(
+    wsc_grid, cast, django_capture_on_commit_callbacks
+):
+    assert nights(cast.tartu_wsc) is None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        wsc_grid("12")
+    assert len(callbacks) == 1  # one recomputation for the whole form
+    assert nights(cast.tartu_wsc) == 12
+    assert nights(cast.estonia) == 12  # rolled up the tree
+    with django_capture_on_commit_callbacks(execute=True):
+        wsc_grid("30", versions=1)
+    assert nights(cast.tartu_wsc) == nights(cast.tartu) == 30
+
+
+def test_a_refused_save_schedules_nothing(wsc_grid, cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = wsc_grid("-4")
+    assert response.status_code == 200 and "-4" in response.content.decode()
+    assert callbacks == [] and not DataValue.objects.exists()
+    assert nights(cast.tartu_wsc) is None
+
+
+def test_importing_episodes_recomputes_the_episode_metrics(
+    cast, django_capture_on_commit_callbacks
+):
+    load_catalogue()
+    compute()
+    clients = Metric.objects.get(code="VS_CLIENTS").current_version()
+    assert not MetricValue.objects.filter(version=clients, period="2024Q1").exists()
+    later = {"opened": "2024-03-03", "first_contact": "2024-03-04", "closed": ""}
+    again = {"client_key": pseudonymise("client-E1"), **later}
+    rows = [extracts.episode("E1"), extracts.episode("E2", **later)]
+    extract = extracts.csv_bytes([*rows, extracts.episode("E3", **again)])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_episodes(cast.ann, extract, "extract.csv")
+    quarter = MetricValue.objects.get(
+        version=clients, period="2024Q1", unit=cast.estonia, breakdown=""
+    )
+    assert quarter.value == 2  # two distinct clients opened an episode in the quarter
+
+
+def test_a_submission_step_recomputes_the_timeliness_metric(
+    wsc_grid, cast, django_capture_on_commit_callbacks
+):
+    on_time = Metric.objects.get(code="DC_ON_TIME").current_version()
+    before = MetricValue.objects.filter(version=on_time, unit=cast.tartu_wsc).count()
+    dataset = Dataset.objects.get(code="WSC_MONTHLY")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submit(cast.ann, get_submission(dataset, cast.tartu_wsc, "2026M03"))
+    assert len(callbacks) == 1
+    assert MetricValue.objects.filter(version=on_time, unit=cast.tartu_wsc).count() > before
+
+
+def test_the_task_is_a_django_task_run_by_the_configured_backend(computed):
+    result = recompute_task.enqueue(dataset="SAK_MONTHLY", periods=["2026M04"])
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value["SAK_FORENSIC_7D"] > 0

@@ -11,6 +11,7 @@ through `value_import.import_cells` — the hard rules included — or writes no
 import io
 import re
 import zipfile
+from functools import partial
 from html import unescape
 
 from django.conf import settings
@@ -50,6 +51,11 @@ def read_workbook(data: bytes, dataset: Dataset) -> list[Cell]:
     Seire template or one for another table or version, sheets missing or renamed, unknown
     units or periods, formulas, text, negative, fractional or out-of-range values.
     """
+    return _read(data, dataset)[0]
+
+
+def _read(data: bytes, dataset: Dataset) -> tuple[list[Cell], dict[tuple[str, str], str]]:
+    """`read_workbook`'s cells, and each (unit code, period)'s sheet (quoted)."""
     check_size(data)
     archive = _open_zip(data)
     book = _open_book(data)
@@ -62,8 +68,12 @@ def read_workbook(data: bytes, dataset: Dataset) -> list[Cell]:
         )
     )
     formulas = _formula_cells(archive, [s.name for s in meta.sheets if s.name in present])
-    inputs = [(item, index.elements[item.element].value_type) for item in meta.inputs]
-    problems, cells = [], []
+    inputs = [
+        (i.element, i.combo, i.address, "!" + i.address, i.row, i.column, limits[i.element])
+        for limits in [_limits(index)]
+        for i in meta.inputs
+    ]
+    problems, cells, sheets = [], [], {}
     for sheet in meta.sheets:
         here = _quote(sheet.name)
         if sheet.name not in present:
@@ -81,49 +91,55 @@ def read_workbook(data: bytes, dataset: Dataset) -> list[Cell]:
         if values is None:
             problems.append(Problem(here, _("the sheet could not be read")))
             continue
+        sheets.setdefault((sheet.unit, period), here)
         formula_cells = formulas.get(sheet.name, ())
-        for item, value_type in inputs:
-            where = f"{here}!{item.address}"
-            if item.address in formula_cells:
-                problems.append(
-                    Problem(where, _("a formula where a value is expected: enter the number"))
-                )
+        unit = sheet.unit
+        for element, combo, address, suffix, row, column, (value_type, top) in inputs:
+            if formula_cells and address in formula_cells:
+                why = _("a formula where a value is expected: enter the number")
+                problems.append(Problem(here + suffix, why))
                 continue
-            row = values[item.row] if item.row < len(values) else ()
-            raw = row[item.column] if item.column < len(row) else ""
-            if raw.__class__ is float and raw.is_integer():
-                raw = int(raw)  # Excel keeps every number as a float: show 5, not 5.0
-            if not _plainly_valid(raw, value_type):
+            cells_of_row = values[row] if row < len(values) else ()
+            raw = cells_of_row[column] if column < len(cells_of_row) else ""
+            kind = raw.__class__
+            # The usual cell (blank, or a number in range) is taken as it is, which
+            # `parse_value` would accept; anything else is asked of `parse_value`, which
+            # says what is wrong (a national workbook has ~30,000 cells).
+            if kind is float:
+                if raw.is_integer():
+                    raw = int(raw)  # Excel keeps every number as a float: show 5, not 5.0
+                    plain = 0 <= raw <= top
+                else:
+                    plain = value_type != "count" and 0 <= raw <= top
+            else:
+                plain = raw == "" or (kind is int and 0 <= raw <= top)
+            if not plain:
                 try:
                     parse_value(raw, value_type)
                 except ValueError as error:
-                    problems.append(Problem(where, str(error)))
+                    problems.append(Problem(here + suffix, str(error)))
                     continue
-            cells.append(Cell(item.element, item.combo, sheet.unit, period, raw, None, where))
+            cells.append(_new_cell((element, combo, unit, period, raw, None, here + suffix)))
     if problems:
         raise Refused(problems)
-    return cells
+    return cells, sheets
 
 
-def _plainly_valid(raw, value_type: str) -> bool:
-    """True for the usual cell (blank, or a number in range), which `parse_value` would
-    accept; False means: ask `parse_value`, which says what is wrong (a national workbook
-    has ~30,000 cells, and this spares most of them the text parsing)."""
-    if raw == "":
-        return True
-    if raw.__class__ is int:
-        return 0 <= raw < 10**10 and (value_type != "percent" or raw <= 100)
-    if raw.__class__ is float:
-        return 0 <= raw < 1e10 and value_type != "count" and (value_type != "percent" or raw <= 100)
-    return False
+# Cell(…) without the named tuple's Python-level __new__ (tens of thousands per workbook).
+_new_cell = partial(tuple.__new__, Cell)
+
+
+def _limits(index: DatasetIndex) -> dict[str, tuple[str, float]]:
+    """Element code → (value type, the largest number taken without `parse_value`)."""
+    return {
+        code: (e.value_type, 100 if e.value_type == "percent" else 10**10 - 1)
+        for code, e in index.elements.items()
+    }
 
 
 def import_workbook(user, dataset: Dataset, data: bytes) -> SaveResult:
     """Read, check and save a filled template, all or nothing (channel "excel")."""
-    cells = read_workbook(data, dataset)
-    sheets: dict[tuple[str, str], str] = {}
-    for cell in cells:
-        sheets.setdefault((cell.unit, cell.period), cell.where.rsplit("!", 1)[0])
+    cells, sheets = _read(data, dataset)
     scope = scope_for(user)
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={u for u, __ in sheets})}
     forbidden = [

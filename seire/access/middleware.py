@@ -1,0 +1,90 @@
+"""Response headers Django's SecurityMiddleware does not set, and the staff second factor.
+
+`SecurityHeadersMiddleware` adds the Content-Security-Policy (no inline script or style: the
+pages put their JavaScript in static files) and a Permissions-Policy. Django 6 has a
+built-in CSP; on 5.2 this is it.
+
+`TwoFactorMiddleware` sends a signed-in member of a role named in `SEIRE_REQUIRE_2FA_FOR`
+to the verification step (or, without a device yet, to the enrolment page) until the
+session is verified with a TOTP code; anyone who set up a device of their own accord is
+asked for a code too. Signing in through OpenID Connect counts as verified:
+the identity provider (the state authentication service) does the strong authentication.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from seire.access.roles import scope_for
+
+OIDC_SESSION_FLAG = "seire_oidc_login"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "SEIRE_CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        permissions = getattr(settings, "SEIRE_PERMISSIONS_POLICY", "")
+        if permissions and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+def needs_second_factor(request) -> bool:
+    """True when the session is not verified yet and this signed-in user's role requires a
+    TOTP code, or the user has set up an authenticator app of their own accord."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if request.session.get(OIDC_SESSION_FLAG) or getattr(user, "is_verified", lambda: False)():
+        return False
+    scope = scope_for(user)
+    roles = set(scope.roles) | ({"analyst"} if scope.everything else set())
+    if roles & settings.SEIRE_REQUIRE_2FA_FOR:
+        return True
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
+
+
+# Reachable before the second factor: signing out, the 2FA pages themselves, static files.
+EXEMPT_NAMES = {
+    "logout",
+    "login",
+    "set_language",
+    "health",
+    "access:otp_verify",
+    "access:otp_setup",
+}
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        if name in EXEMPT_NAMES or request.path.startswith(static):
+            return None
+        if not needs_second_factor(request):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "two-factor verification required"}, status=403)
+        from django_otp import user_has_device
+
+        target = "access:otp_verify" if user_has_device(request.user) else "access:otp_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
