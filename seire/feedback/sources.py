@@ -10,7 +10,8 @@
   the episode's unit; `answered` once its link was used.
 * `feedback_items` — one row per inbox item, received or closed in a period;
   `actioned` (an action with a done date), `days_to_action` (receipt to the first done
-  action), `overdue` (open past its due date, today).
+  action), `overdue` (open past its due date, today), `late` (closed after its due date, or
+  still open past it today).
 """
 
 from datetime import date
@@ -116,15 +117,25 @@ def _items():
 
 def _days_to_action(row) -> int | None:
     received, first = row.get("received_on"), row.get("first_action")
-    if isinstance(first, str):
-        first = date.fromisoformat(first)
+    first = _as_date(first)
     return (first - received).days if received and first else None
 
 
 def _overdue(row) -> bool:
     from django.utils import timezone
 
-    return row.get("status") != "closed" and row.get("due_on") < timezone.localdate()
+    return row.get("status") != "closed" and _as_date(row.get("due_on")) < timezone.localdate()
+
+
+def _late(row) -> bool:
+    from django.utils import timezone
+
+    due, closed = _as_date(row.get("due_on")), _as_date(row.get("closed_on"))
+    return (closed or timezone.localdate()) > due
+
+
+def _as_date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 register(
@@ -154,6 +165,8 @@ register(
                     needs=("received_on", "first_action"),
                 ),
                 Field("overdue", "bool", derive=_overdue, needs=("status", "due_on")),
+                Field("closed_on", "date", "closed_on"),
+                Field("late", "bool", derive=_late, needs=("due_on", "closed_on")),
             )
         },
         breakdowns=("service", "severity", "sentiment"),

@@ -8,7 +8,8 @@
 * `invitations`: ``{episode: E1, answered: true}`` — an invitation sent after an episode;
 * `feedback_items`: ``{unit: HARJU-VS, received: 2026-01-05, closed: 2026-01-20,
   actions: [2026-01-10], planned: 1}`` — an inbox item, closed when `closed` is given, with
-  actions done on the listed days (and `planned` actions without a done date).
+  actions done on the listed days (and `planned` actions without a done date); due 14 days
+  after receipt unless `due` says otherwise.
 """
 
 import hashlib
@@ -77,7 +78,7 @@ def build_feedback(data: dict, units: dict, services: dict, episodes: dict) -> N
             severity="medium",
             status="closed" if row.get("closed") else "triaged",
             closed_on=row.get("closed"),
-            due_on=received + timedelta(days=14),
+            due_on=row.get("due", received + timedelta(days=14)),
         )
         for done in row.get("actions", []):
             Action.objects.create(item=item, description="done", done_on=done)

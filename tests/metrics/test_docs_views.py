@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from weasyprint import HTML
 
 from seire.metrics.models import Metric
 from seire.metrics.views_docs import describe_expression
@@ -130,6 +131,24 @@ def test_it_serves_the_passport_as_a_pdf(client, cast, dv_share, how):
         response = client.get(reverse("metrics:passport", args=["VS_DV_SHARE"]), {"format": "pdf"})
     assert_pdf(response)
     assert 'filename="VS_DV_SHARE-passport.pdf"' in response["Content-Disposition"]
+
+
+def test_the_page_has_no_inline_style_and_its_pdf_has_the_page_rules(
+    client, cast, dv_share, monkeypatch
+):
+    """The Content-Security-Policy allows no inline style: only the PDF carries `@page`."""
+    import seire.pdf
+
+    laid_out = []
+    monkeypatch.setattr(
+        seire.pdf, "HTML", lambda string, **kw: laid_out.append(string) or HTML(string=string, **kw)
+    )
+    signed_in(client, cast.mari)
+    page = client.get(reverse("metrics:passport", args=["VS_DV_SHARE"])).content.decode()
+    assert "<style" not in page
+    assert_pdf(client.get(reverse("metrics:passport_pdf", args=["VS_DV_SHARE"])))
+    assert "@page" in laid_out[0]
+    assert '"Lk " counter(page) " / " counter(pages)' in laid_out[0]
 
 
 def test_it_collects_every_passport_in_the_handbook(client, cast, dv_share):
