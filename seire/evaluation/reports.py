@@ -290,7 +290,7 @@ def ux_context(service, unit, period: str, lang: str, numbers: dict | None = Non
         "tests": tests,
         "many_tests": len(tests) > 1,
         "drivers": drivers,
-        "themes": _themes(numbers["themes"]),
+        "themes": _themes(numbers["themes"], lang),
         "charts": charts_,
         "snapshot": snapshot(service),
         "period_label": p.label(lang),
@@ -316,7 +316,7 @@ def _question_texts(service, lang: str) -> dict[str, str]:
     return texts
 
 
-def _themes(themes: dict) -> dict:
+def _themes(themes: dict, lang: str) -> dict:
     """The theme and sentiment rows with their names for the page."""
     from seire.feedback.items import Sentiment
 
@@ -327,5 +327,17 @@ def _themes(themes: dict) -> dict:
         "sentiment": [
             {**s, "label": labels.get(s["sentiment"], s["sentiment"])}
             for s in themes.get("sentiment", [])
+        ],
+        "sentiment_names": [labels[name] for name in sorted(labels)],
+        "sentiment_trend": [
+            {
+                **m,
+                "label": periods.parse(m["period"]).label(lang),
+                "cells": [m["shares"][name] for name in sorted(labels)] if m["shares"] else [],
+            }
+            for m in themes.get("sentiment_trend", [])
+        ],
+        "verbatims": [
+            {**v, "label": v["theme"].replace("_", " ")} for v in themes.get("verbatims", [])
         ],
     }

@@ -6,7 +6,8 @@ way), CSAT (share 4–5 of 5), NPS, customer effort (mean of 1–7 and the share
 change against the previous period and the same period a year before (two-proportion tests,
 Holm-adjusted together), the drivers of overall satisfaction (Spearman's rank correlation of
 every other rated question with it, with intervals) and, where the feedback coder has run,
-the frequency of themes. Figures from fewer than `MINIMUM_N` answers are not shown.
+the frequency of themes, the sentiment trend and the verbatims the analyst chose. Figures
+from fewer than `MINIMUM_N` answers are not shown.
 
 Single-choice questions are read as ordinal, best option first (the catalogue lists them
 so: yes, partly, no); "not needed" and "not applicable" answers are left out.
@@ -18,12 +19,14 @@ from collections import Counter
 from seire import periods, stats
 from seire.evaluation.impact import estimate, r, share
 from seire.feedback import models as feedback
+from seire.feedback.items import FeedbackItem, Sentiment
 from seire.feedback.models import Answer, Invitation, Question, Response
 
 MINIMUM_N = 10
 NOT_RATED = frozenset({"na", "not_needed"})
 CSAT_TOP = (4, 5)
 EASY = (6, 7)
+VERBATIMS = 3  # quotes per theme at most
 DRIVER_MINIMUM = 20  # pairs below which a rank correlation is not shown
 
 
@@ -31,14 +34,25 @@ def _months(period: periods.Period) -> list[str]:
     return [str(m) for m in period.months()] if period.kind != "M" else [str(period)]
 
 
+def _last_twelve_months(period: periods.Period) -> list[str]:
+    """The twelve months ending with the period's last, oldest first."""
+    month = period.months()[-1] if period.kind != "M" else period
+    months = []
+    for _ in range(12):
+        months.append(str(month))
+        month = month.previous()
+    return months[::-1]
+
+
 def a_year_before(period: periods.Period) -> periods.Period:
     return dataclasses.replace(period, year=period.year - 1)
 
 
-def _responses(service, unit, period: periods.Period):
+def _responses(service, unit, period: periods.Period | None = None, months=None):
+    """The client-survey responses of the service (under the unit) in the period's months."""
     responses = Response.objects.filter(
         service=service,
-        period__in=_months(period),
+        period__in=months if months is not None else _months(period),
         survey_version__survey__kind=feedback.Survey.Kind.CLIENT,
     )
     if unit is not None:
@@ -200,16 +214,13 @@ def comparisons(now: dict, then: dict, label: str) -> list[dict]:
 
 
 def themes(service, unit, period: periods.Period) -> dict:
-    """Theme frequencies of the period's coded feedback items, if the coder exists."""
-    model = getattr(feedback, "FeedbackItem", None)
-    if model is None:
-        return {"available": False}
-    items = model.objects.all()
-    field_names = {f.name for f in model._meta.get_fields()}
-    if "response" in field_names:
-        items = items.filter(response__in=_responses(service, unit, period))
-    else:
-        return {"available": False}
+    """What the feedback coder made of the period's items: theme and sentiment shares, the
+    sentiment of each of the last twelve months, and the verbatims the analyst chose.
+
+    A verbatim is an item's redacted text, marked "quote in reports" by the analyst (never
+    one whose redaction failed), listed under each of its themes, at most `VERBATIMS`
+    different texts per theme. Shares need `MINIMUM_N` items (a month of the trend too)."""
+    items = FeedbackItem.objects.filter(response__in=_responses(service, unit, period))
     counts: Counter = Counter()
     sentiment: Counter = Counter()
     total = 0
@@ -217,21 +228,68 @@ def themes(service, unit, period: periods.Period) -> dict:
         total += 1
         counts.update(sorted(set(item_themes or [])))
         sentiment[str(item_sentiment or "")] += 1
+    enough = total >= MINIMUM_N
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
-        "available": True,
+        "available": FeedbackItem.objects.filter(service=service).exists(),
         "items": total,
-        "themes": [
-            {"theme": theme, **share(count, total)}
-            for theme, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-        if total >= MINIMUM_N
+        "themes": [{"theme": theme, **share(count, total)} for theme, count in ranked]
+        if enough
         else [],
         "sentiment": [
             {"sentiment": name, **share(count, total)} for name, count in sorted(sentiment.items())
         ]
-        if total >= MINIMUM_N
+        if enough
         else [],
+        "sentiment_trend": _sentiment_trend(service, unit, period),
+        "verbatims": _verbatims(items, [theme for theme, _ in ranked]),
     }
+
+
+def _sentiment_trend(service, unit, period: periods.Period) -> list[dict]:
+    """Per month of the twelve ending with the period: the share of each sentiment."""
+    months = _last_twelve_months(period)
+    by_month: dict[str, Counter] = {m: Counter() for m in months}
+    rows = FeedbackItem.objects.filter(
+        response__in=_responses(service, unit, months=months)
+    ).values_list("response__period", "sentiment")
+    for month, item_sentiment in rows.order_by("pk"):
+        by_month[month][str(item_sentiment or "")] += 1
+    trend = []
+    for month in months:
+        n = sum(by_month[month].values())
+        trend.append(
+            {
+                "period": month,
+                "n": n,
+                "shares": {
+                    name: share(by_month[month][name], n) for name in sorted(Sentiment.values)
+                }
+                if n >= MINIMUM_N
+                else {},
+            }
+        )
+    return trend
+
+
+def _verbatims(items, ranked_themes: list[str]) -> list[dict]:
+    quoted = list(
+        items.filter(quoted=True, needs_review=False)
+        .exclude(text="")
+        .order_by("received_on", "pk")
+        .values("pk", "text", "themes", "language")
+    )
+    verbatims = []
+    for theme in ranked_themes:
+        texts, seen = [], set()
+        for quote in quoted:  # the earliest of each text: the same words are quoted once
+            if theme in (quote["themes"] or []) and quote["text"] not in seen:
+                seen.add(quote["text"])
+                texts.append(quote)
+        texts = texts[:VERBATIMS]
+        if texts:
+            verbatims.append({"theme": theme, "quotes": texts})
+    return verbatims
 
 
 def ux_numbers(service, unit, period: str | periods.Period) -> dict:
@@ -245,16 +303,7 @@ def ux_numbers(service, unit, period: str | periods.Period) -> dict:
         adjusted = stats.holm([t.pop("raw_p") for t in tests])
         for test, p in zip(tests, adjusted, strict=True):
             test["p_holm"] = r(p)
-    trend = []
-    last = period.months()[-1] if period.kind != "M" else period
-    month = last
-    months = []
-    for _ in range(12):
-        months.append(month)
-        month = month.previous()
-    for month in reversed(months):
-        m = measures_csat(service, unit, month)
-        trend.append(m)
+    trend = [measures_csat(service, unit, periods.parse(m)) for m in _last_twelve_months(period)]
     return {
         "service": service.code,
         "unit": unit.code if unit is not None else None,

@@ -280,7 +280,7 @@ def feedback(country, rng: random.Random) -> None:
 
 def _work_on(country, rng: random.Random, items: list[FeedbackItem], analyst) -> None:
     """Owners act on the items older than six weeks; the rest are new, triaged or late.
-    The analyst checks the themes of about one item in eight."""
+    The analyst checks the themes of about one item in eight, and quotes those texts."""
     last = country.last_day
     partners = list(Partner.objects.order_by("pk")[:5])
     actions, corrections = [], []
@@ -323,6 +323,8 @@ def _work_on(country, rng: random.Random, items: list[FeedbackItem], analyst) ->
                 )
             )
             item.themes, item.themes_checked = sorted(corrected), True
+            # the texts the analyst read closely are the ones quoted in the UX report
+            item.quoted = bool(item.text) and not item.needs_review
     FeedbackItem.objects.bulk_create(items, batch_size=1000)
     for row in actions + corrections:
         row.item_id = row.item.pk

@@ -110,6 +110,11 @@ class FeedbackItem(models.Model):
     coded_themes = models.JSONField(_("themes from the coder"), default=list, blank=True)
     themes = models.JSONField(_("themes"), default=list, blank=True)
     themes_checked = models.BooleanField(_("themes checked"), default=False)
+    quoted = models.BooleanField(
+        _("quote in reports"),
+        default=False,
+        help_text=_("The analyst chose the redacted text as a verbatim of the UX report."),
+    )
     sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     urgent = models.BooleanField(_("urgent"), default=False)

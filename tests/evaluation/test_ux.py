@@ -9,6 +9,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from seire.evaluation.ux import ux_numbers
+from seire.feedback.items import FeedbackItem
 from tests.evaluation.data import ux_data
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,82 @@ def test_it_hides_figures_of_fewer_than_ten_answers(cast, made):
 def test_a_rerun_on_unchanged_data_gives_the_same_bytes(cast, made):
     first = json.dumps(ux_numbers(cast.vs, None, "2025Q1"), sort_keys=True)
     assert first == json.dumps(ux_numbers(cast.vs, None, "2025Q1"), sort_keys=True)
+
+
+def _code_items(cast, period_months: list[str], plan) -> list:
+    """Feedback items on the VS responses of the given months, as `plan` says per item:
+    (themes, sentiment, quoted, needs_review)."""
+    from seire.feedback.models import Response
+
+    responses = Response.objects.filter(service=cast.vs, period__in=period_months).order_by("pk")
+    items = []
+    for response, (item_themes, mood, quoted, review) in zip(responses, plan, strict=False):
+        items.append(
+            FeedbackItem.objects.create(
+                response=response,
+                service=cast.vs,
+                unit=response.unit,
+                period=response.period,
+                received_on=response.submitted_on,
+                text=f"Tekst {response.pk} [telefon]",
+                needs_review=review,
+                themes=item_themes,
+                sentiment=mood,
+                severity="low",
+                quoted=quoted,
+                due_on=response.submitted_on,
+            )
+        )
+    return items
+
+
+def test_it_gives_theme_shares_the_sentiment_trend_and_the_chosen_verbatims(cast, made):
+    months = ["2025M01", "2025M02", "2025M03"]
+    plan = (
+        [(["waiting_time"], "negative", True, False)] * 5  # five quoted: three are shown
+        + [(["staff_attitude", "waiting_time"], "positive", False, False)] * 4
+        + [(["staff_attitude"], "positive", True, True)]  # redaction failed: never quoted
+        + [(["information"], "mixed", True, False)]
+        + [([], "neutral", False, False)]
+    )
+    items = _code_items(cast, months, plan)
+    earliest = sorted(items[:5], key=lambda i: (i.received_on, i.pk))  # in order received
+    FeedbackItem.objects.filter(pk=earliest[1].pk).update(text=earliest[0].text)  # said twice
+    numbers = ux_numbers(cast.vs, None, "2025Q1")["themes"]
+    n = len(items)
+    assert numbers["items"] == n == 12
+    shares = {t["theme"]: t for t in numbers["themes"]}
+    for theme, count in (("waiting_time", 9), ("staff_attitude", 5), ("information", 1)):
+        low, high = proportion_confint(count, n, method="wilson")
+        assert shares[theme]["value"] == pytest.approx(100 * count / n)
+        assert (shares[theme]["low"], shares[theme]["high"]) == (
+            pytest.approx(100 * low, abs=1e-4),
+            pytest.approx(100 * high, abs=1e-4),
+        )
+    assert [t["theme"] for t in numbers["themes"]] == [
+        "waiting_time",
+        "staff_attitude",
+        "information",
+    ]
+    quotes = {v["theme"]: [q["pk"] for q in v["quotes"]] for v in numbers["verbatims"]}
+    shown = [earliest[0].pk, earliest[2].pk, earliest[3].pk]  # the same words once
+    assert quotes == {"waiting_time": shown, "information": [items[10].pk]}
+    # the trend: a month of fewer than ten items shows no shares, only its n
+    trend = {m["period"]: m for m in numbers["sentiment_trend"]}
+    assert len(trend) == 12 and list(trend)[-1] == "2025M03"
+    per_month = {m: sum(1 for i in items if i.period == m) for m in months}
+    assert sum(trend[m]["n"] for m in months) == n
+    for month in months:
+        assert trend[month]["n"] == per_month[month]
+        assert (trend[month]["shares"] == {}) == (per_month[month] < 10)
+
+
+def test_the_sentiment_of_a_month_with_enough_items_is_shared(cast, made):
+    plan = [(["safety"], "negative", False, False)] * 3 + [([], "positive", False, False)] * 7
+    items = _code_items(cast, ["2025M01"], plan)
+    assert len(items) == 10
+    month = ux_numbers(cast.vs, None, "2025M01")["themes"]["sentiment_trend"][-1]
+    assert month["period"] == "2025M01" and month["n"] == 10
+    assert month["shares"]["negative"]["value"] == pytest.approx(30.0)
+    assert month["shares"]["positive"]["value"] == pytest.approx(70.0)
+    assert month["shares"]["mixed"]["value"] == 0

@@ -165,6 +165,32 @@ def test_only_the_analyst_corrects_themes_and_corrections_are_kept(client, cast,
     assert correction.corrected == ["information", "waiting_time"]
 
 
+def test_only_the_analyst_quotes_a_redacted_text_in_the_ux_report(client, cast, items):
+    item, url = items["wait"], reverse("feedback:item", args=[items["wait"].pk])
+    assert as_user(client, cast.olev).post(url, {"op": "quote", "quoted": "1"}).status_code == 403
+    item.refresh_from_db()
+    assert not item.quoted
+    assert as_user(client, cast.ann).post(url, {"op": "quote", "quoted": "1"}).status_code == 302
+    item.refresh_from_db()
+    assert item.quoted
+    assert AuditEvent.objects.filter(summary=f"feedback item {item.pk}: quoted").exists()
+    assert "Stop quoting" in client.get(url).content.decode()
+    client.post(url, {"op": "quote", "quoted": "0"})
+    item.refresh_from_db()
+    assert not item.quoted
+
+
+def test_a_text_whose_redaction_failed_is_never_quoted(client, cast, items):
+    item = items["kind"]
+    FeedbackItem.objects.filter(pk=item.pk).update(needs_review=True)
+    url = reverse("feedback:item", args=[item.pk])
+    page = as_user(client, cast.ann).get(url).content.decode()
+    assert "Quote in the user-experience report" not in page
+    client.post(url, {"op": "quote", "quoted": "1"})
+    item.refresh_from_db()
+    assert not item.quoted
+
+
 def test_the_original_is_the_analysts_and_each_look_is_audited(client, cast, surveys):
     response = submit(surveys, cast, satisfaction=2, comment="Helistage 5123 4567.")
     item = FeedbackItem.objects.get(response=response)

@@ -141,6 +141,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.method == "POST":
         op = request.POST.get("op", "")
+        if op == "quote":
+            return _quote(request, item, scope)
         if op not in forms or (op == "themes" and not scope.everything):
             raise PermissionDenied
         if item.status == Status.CLOSED and op != "themes":
@@ -159,6 +161,18 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "closed": item.status == Status.CLOSED,
     }
     return render(request, "feedback/item.html", context, status=200)
+
+
+def _quote(request, item: FeedbackItem, scope) -> HttpResponse:
+    """The analyst marks the redacted text as a verbatim of the UX report (or unmarks it).
+    A text whose redaction failed is never quoted."""
+    if not scope.everything:
+        raise PermissionDenied
+    quoted = request.POST.get("quoted") == "1" and bool(item.text) and not item.needs_review
+    with transaction.atomic():
+        item.quoted = quoted
+        item.save(update_fields=["quoted"])
+        return _done(request, item, f"feedback item {item.pk}: quoted", {"quoted": quoted})
 
 
 def _apply(request, item: FeedbackItem, op: str, data: dict, today) -> HttpResponse:
