@@ -9,7 +9,8 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIP_QUIET := 2> >(grep -v "^WARNING: Location" >&2)
 
-.PHONY: run install test test-fast lint format bench lock browser-deps system-deps migrations-check clean
+.PHONY: run install test test-fast lint format bench fuzz audit lock browser-deps system-deps \
+	migrations-check clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +58,25 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## fuzz: the fuzz tests (schemathesis over the API, every importer, the feedback API) with
+## many more examples than `make test` gives them (SEIRE_FUZZ_EXAMPLES each), and the kill -9 tests
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	SEIRE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
+		-m "fuzz or kill" -p no:randomly $(PYTEST_ARGS)
+
+## audit: known vulnerabilities in the locked dependencies (pip-audit against OSV); fails on any
+## found, warns (and passes) when the vulnerability database cannot be reached
+AUDIT_SERVICE ?= osv
+audit: install
+	@out=$$($(BIN)/pip-audit --vulnerability-service $(AUDIT_SERVICE) --disable-pip \
+		--requirement requirements.lock --progress-spinner off --timeout 20 2>&1) && rc=0 || rc=$$?; \
+	if [ $$rc -ne 0 ] && grep -qE "ConnectionError|NameResolutionError|Max retries exceeded|timed out" <<< "$$out"; then \
+		echo "WARNING: pip-audit could not reach the $(AUDIT_SERVICE) vulnerability database:"; \
+		grep -E "ConnectionError|timed out" <<< "$$out" | tail -1; \
+		echo "WARNING: dependencies NOT audited (run make audit where it is reachable)"; \
+	else echo "$$out"; exit $$rc; fi
 
 ## bench: benchmarks, each printing ratios measured side by side in one run
 bench: install

@@ -32,7 +32,7 @@ ENVIRONMENT = {
     "SEIRE_AXES_FAILURE_LIMIT": "failed logins before an account/address is locked (default 5)",
     "SEIRE_BASE_URL": "the public address of Seire, for links in e-mails (e.g. https://seire.example.ee)",
     "SEIRE_MAX_UPLOAD_BYTES": "largest Excel/CSV file of values accepted, in bytes (default 5 MB)",
-    "SEIRE_TASKS_BACKEND": "django-tasks backend of background work (default: immediate)",
+    "SEIRE_TASKS_BACKEND": "background work: immediate (default) or database (run by db_worker)",
     "SEIRE_FEEDBACK_KEY": "encrypts feedback free text and contacts; required when SEIRE_DEBUG=0",
     "SEIRE_FEEDBACK_ADDRESS_LIMIT": "feedback form posts per hour from one address (default 20)",
     "SEIRE_FEEDBACK_API_LIMIT": "feedback API posts per hour from one address (default 600)",
@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    "django_tasks_db",  # the queue of SEIRE_TASKS_BACKEND=database (its tables always exist)
     "seire.access",
     "seire.organisation",
     "seire.collection",
@@ -305,14 +306,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("SEIRE_DEFAULT_FROM_EMAIL", "seire@localhost
 
 # Background work with django-tasks: recomputing the metrics a change of data affects (once
 # its transaction commits) and sending reminders. The immediate backend runs a task as it is
-# enqueued; a queue backend (django-tasks-db's, run by its worker) runs them apart.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "SEIRE_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# enqueued; the database backend (django-tasks-db) queues it for `seire db_worker`.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+_tasks_backend = os.environ.get("SEIRE_TASKS_BACKEND", "").strip() or "immediate"
+if _tasks_backend not in TASKS_BACKENDS and _tasks_backend not in TASKS_BACKENDS.values():
+    raise ImproperlyConfigured(
+        f"SEIRE_TASKS_BACKEND={_tasks_backend!r}: expected immediate or database"
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
 
 SEIRE_BASE_URL = os.environ.get("SEIRE_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip(
     "/"

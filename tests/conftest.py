@@ -107,3 +107,47 @@ def database_text() -> str:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             lines += [repr(row) for row in cursor.fetchall()]
     return "\n".join(lines)
+
+
+FUZZED = "requests_fuzzed"  # a test's record_property: how many inputs it fuzzed
+
+
+class Fuzzed:
+    """A count of the inputs one fuzz test sent."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, n: int = 1) -> None:
+        self.count += n
+
+
+@pytest.fixture
+def fuzzed(record_property):
+    """Call it once per input sent; the count goes into the run's summary line."""
+    counter = Fuzzed()
+    yield counter
+    record_property(FUZZED, counter.count)
+
+
+_fuzz = {"inputs": 0, "tests": 0, "failed": 0, "failing": set()}
+
+
+def pytest_runtest_logreport(report):
+    """Add up the fuzz counts (under xdist the controller sees every worker's reports)."""
+    if report.failed:
+        _fuzz["failing"].add(report.nodeid)
+    if report.when == "teardown":
+        counts = [v for k, v in report.user_properties if k == FUZZED]
+        if counts:
+            _fuzz["inputs"] += sum(counts)
+            _fuzz["tests"] += 1
+            _fuzz["failed"] += report.nodeid in _fuzz["failing"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _fuzz["tests"]:
+        terminalreporter.write_line(
+            f"fuzzing: {_fuzz['inputs']} requests and inputs sent by {_fuzz['tests']} fuzz"
+            f" tests; {_fuzz['failed']} failed (a server error, a crash or a partial write)"
+        )

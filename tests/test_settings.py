@@ -38,9 +38,20 @@ def test_it_passes_the_deployment_checks_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_it_queues_background_work_in_the_database_when_asked():
+    show = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    env = {**PRODUCTION, "SEIRE_TASKS_BACKEND": "database"}
+    assert seire("shell", "-c", show, **env).stdout.split()[-1] == "django_tasks_db.DatabaseBackend"
+    result = seire("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+    default = seire("shell", "-c", show, **PRODUCTION).stdout.split()[-1]
+    assert default == "django_tasks.backends.immediate.ImmediateBackend"
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
+        ({"SEIRE_TASKS_BACKEND": "celery"}, "SEIRE_TASKS_BACKEND='celery': expected immediate"),
         ({"SEIRE_SECRET_KEY": ""}, "SEIRE_SECRET_KEY must be set"),
         ({"SEIRE_PSEUDONYM_KEY": ""}, "SEIRE_PSEUDONYM_KEY must be set"),
         ({"SEIRE_FEEDBACK_KEY": ""}, "SEIRE_FEEDBACK_KEY must be set"),

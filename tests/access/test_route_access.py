@@ -423,6 +423,12 @@ ADMIN_ANALYST_STATUS = {
     "admin:access_auditevent_delete": 403,
     "admin:axes_accessattempt_add": 200,
     "admin:otp_totp_totpdevice_add": 403,  # enrolled by its owner, never by the admin
+    # The queue of background work (SEIRE_TASKS_BACKEND=database) is django-tasks-db's own
+    # admin, which asks for Django model permissions no persona is given: closed to all.
+    **{
+        f"admin:django_tasks_database_dbtaskresult_{view}": 403
+        for view in ("add", "change", "changelist", "delete", "history")
+    },
 }
 
 
@@ -551,6 +557,8 @@ def _admin_url(cast, name):
         app_label, model_name = parts[0], "_".join(parts[1:])
         if app_label == "otp":  # an app label with an underscore (otp_totp)
             app_label, model_name = "_".join(parts[:2]), "_".join(parts[2:])
+        if app_label == "django":  # django-tasks-db's label, django_tasks_database
+            app_label, model_name = "_".join(parts[:3]), "_".join(parts[3:])
         model = apps.get_model(app_label, model_name.removesuffix("_password"))
         obj = _an_object_of(cast, model)
         key = "id" if action == "password" or name.endswith("_password_change") else "object_id"
@@ -568,6 +576,13 @@ def _an_object_of(cast, model):
             # Of someone outside the personas: a device makes its owner verify every sign-in.
             owner = cast.person("tiit", None)
             model.objects.create(user=owner, name="phone")
+        elif model._meta.label_lower == "django_tasks_database.dbtaskresult":
+            from django.utils import timezone
+
+            model.objects.create(
+                args_kwargs={"args": [], "kwargs": {}}, task_path="seire.tasks.example",
+                backend_name="default", run_after=timezone.now(),
+            )  # fmt: skip
         elif model._meta.label_lower == "auth.group":
             model.objects.create(name="analysts")
         elif model._meta.app_label == "axes":

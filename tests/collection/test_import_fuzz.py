@@ -7,7 +7,7 @@ from datetime import date
 import openpyxl
 import pytest
 import time_machine
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from seire.collection.csv_format import import_csv
@@ -16,12 +16,10 @@ from seire.collection.models import DataValue
 from seire.collection.services import Refused, parse_value
 from tests.collection.importing import CLIENTS, PERIOD, SATISFIED, SESSIONS, SHEET, TODAY
 from tests.collection.importing import fingerprint as stored_fingerprint
+from tests.fuzzing import fuzz_settings
 
-FUZZ = settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(50)  # SEIRE_FUZZ_EXAMPLES in `make fuzz`
+pytestmark = pytest.mark.fuzz
 INPUTS = {**{("CLIENTS_NEW", c): a for c, a in CLIENTS.items()}}
 INPUTS |= {("SESSIONS", "total"): SESSIONS, ("SATISFIED_PCT", "total"): SATISFIED}
 TYPES = {"CLIENTS_NEW": "count", "SESSIONS": "count", "SATISFIED_PCT": "percent"}
