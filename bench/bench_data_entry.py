@@ -9,11 +9,8 @@ saves made, accepted, refused (with why), and cells expected vs stored with the 
 last accepted; lost must be 0.
 """
 
-import os
 import random
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -24,19 +21,9 @@ MONTHS = 6
 
 
 def main() -> None:
-    from django.conf import settings
+    from bench import on_throwaway_sqlite
 
-    if settings.configured:
-        # Another benchmark set Django up already: run with our own database elsewhere.
-        subprocess.run([sys.executable, __file__], check=True, cwd=ROOT)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seire.settings")
-        import django
-
-        django.setup()
-        run()
+    on_throwaway_sqlite(__file__, lambda _database: run())
 
 
 def run() -> None:

@@ -6,11 +6,8 @@ values. Both are timed side by side in one run on a throwaway SQLite database: 3
 12 months of a table with 8 elements × 10 columns (28,800 values), median of several runs.
 """
 
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from decimal import Decimal
@@ -26,19 +23,9 @@ TARGET = 3.0
 
 
 def main() -> None:
-    from django.conf import settings
+    from bench import on_throwaway_sqlite
 
-    if settings.configured:
-        # Another benchmark set Django up already: run with our own database elsewhere.
-        subprocess.run([sys.executable, __file__], check=True, cwd=ROOT)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seire.settings")
-        import django
-
-        django.setup()
-        run()
+    on_throwaway_sqlite(__file__, lambda _database: run())
 
 
 def run() -> None:

@@ -16,11 +16,8 @@ versions (counts, distinct counts, percents with filters, a median of a derived 
 """
 
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -72,23 +69,10 @@ FALLBACK = [
 
 
 def main() -> None:
-    from django.conf import settings
+    from bench import on_throwaway_sqlite
 
-    if settings.configured:
-        # Another benchmark set Django up already: run with our own database elsewhere.
-        subprocess.run([sys.executable, __file__], check=True, cwd=ROOT)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bench.sqlite3"
-        seeded = os.environ.get("SEIRE_BENCH_DB")
-        if seeded:
-            shutil.copyfile(seeded, database)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seire.settings")
-        import django
-
-        django.setup()
-        run(seeded)
+    seeded = os.environ.get("SEIRE_BENCH_DB")
+    on_throwaway_sqlite(__file__, lambda _database: run(seeded), copy=seeded)
 
 
 def run(seeded: str | None) -> None:

@@ -1,29 +1,16 @@
 """`seire retention [--dry-run] [--today YYYY-MM-DD]`: apply the retention schedule (cron)."""
 
-from argparse import ArgumentTypeError
 from datetime import date
 
-from django.core.management.base import BaseCommand
-
 from seire.access.retention import run
+from seire.commands import DailyCommand
 
 
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
-
-
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "Remove personal data older than its retention (SEIRE_RETAIN_*_DAYS): feedback "
         "originals, contact details, closed episodes, audit events. Idempotent; run it daily."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="count only; remove nothing")
-        parser.add_argument("--today", type=iso_date, help="act as if it were this day")
 
     def handle(self, *args, dry_run: bool, today: date | None, **options):
         lines = run(dry_run=dry_run, today=today)

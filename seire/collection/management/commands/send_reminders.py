@@ -1,33 +1,18 @@
 """`seire send_reminders [--today YYYY-MM-DD] [--dry-run]`: reminder e-mails, for cron."""
 
-from argparse import ArgumentTypeError
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from seire.collection.reminders import DUE_SOON_DAYS, send_reminders
+from seire.commands import DailyCommand
 
 
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
-
-
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         f"E-mail providers about their reports due within {DUE_SOON_DAYS} days and about "
         "overdue ones. Each reminder is sent once, however often this runs (run it daily)."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", type=iso_date, help="act as if it were this day (default: today)"
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="list what would be sent; send nothing"
-        )
 
     def handle(self, *args, today: date | None, dry_run: bool, **options):
         outcome = send_reminders(today, dry_run=dry_run)

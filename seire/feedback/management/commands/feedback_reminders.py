@@ -2,25 +2,17 @@
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from seire.collection.management.commands.send_reminders import iso_date
+from seire.commands import DailyCommand
 from seire.feedback.reminders import send_feedback_reminders
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         "E-mail each owner the open feedback items past their due date (once per due date: "
         "run it daily) and resend urgent alerts that failed."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", type=iso_date, help="act as if it were this day (default: today)"
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="list what would be sent; send nothing"
-        )
 
     def handle(self, *args, today: date | None, dry_run: bool, **options):
         outcome = send_feedback_reminders(today, dry_run=dry_run)

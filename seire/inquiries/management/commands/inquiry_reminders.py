@@ -2,25 +2,17 @@
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from seire.collection.management.commands.send_reminders import iso_date
+from seire.commands import DailyCommand
 from seire.inquiries.reminders import DUE_SOON_DAYS, send_inquiry_reminders
 
 
-class Command(BaseCommand):
+class Command(DailyCommand):
     help = (
         f"E-mail the assignee (or the analysts) about inquiries due within {DUE_SOON_DAYS} "
         "days and overdue ones. Each reminder is sent once per due date (run it daily)."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", type=iso_date, help="act as if it were this day (default: today)"
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="list what would be sent; send nothing"
-        )
 
     def handle(self, *args, today: date | None, dry_run: bool, **options):
         outcome = send_inquiry_reminders(today, dry_run=dry_run)
