@@ -88,9 +88,12 @@ def protect_linked(
     """
     threshold, protection = _check_parameters(threshold, protection)
     dims = list(dims)
-    cube = build(base, dims, value, [tuple(t) for t in publish])
+    cube = build(base, dims, value, [tuple(t) for t in publish], _known_tables(fixed))
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
-    sensitive = cube.publishable & sensitive_cells(cube.values, threshold)
+    # a small cell an earlier release withheld must stay protected, whatever is shown now
+    sensitive = (cube.publishable | _withheld_earlier(cube, fixed, value)) & sensitive_cells(
+        cube.values, threshold
+    )
     if shift is not None and sensitive.any():
         _refuse_unprotectable(cube, sensitive, protection, shift)
     suppressed = suppress(cube, sensitive, protection, shift, time_limit)
@@ -98,12 +101,19 @@ def protect_linked(
     return _cells_frame(cube, value, status)
 
 
+def _known_tables(fixed: pd.DataFrame | None) -> list[tuple[str, ...]]:
+    """The tables of earlier cells (their `table` column), for their time levels."""
+    if fixed is None or "table" not in fixed.columns:
+        return []
+    return [tuple(str(name).split(",")) for name in pd.unique(fixed["table"]) if str(name)]
+
+
 def _cells_frame(cube: Cube, value: str, status: np.ndarray) -> pd.DataFrame:
     records = []
-    for table, cells in zip(cube.tables, cube.table_cells, strict=False):
+    for table, rows in zip(cube.tables, cube.table_rows, strict=True):
         name = table_name(table)
-        for cell in cells:
-            records.append((name, *cube.keys[cell], int(cube.values[cell]), str(status[cell])))
+        for labels, cell in rows:
+            records.append((name, *labels, int(cube.values[cell]), str(status[cell])))
     return pd.DataFrame(records, columns=["table", *cube.dims, value, "status"])
 
 
@@ -112,7 +122,6 @@ def _fixed_shift(cube: Cube, fixed: pd.DataFrame, value: str) -> np.ndarray:
     missing = [c for c in [*cube.dims, value] if c not in fixed.columns]
     if missing:
         raise DisclosureError(f"the earlier cells lack the columns {', '.join(missing)}")
-    lookup = {d: {str(level): level for level in cube.levels[d]} for d in cube.dims}
     shift = np.full(len(cube.keys), np.nan)
     fixed = fixed.reset_index(drop=True)
     for position, row in fixed.iterrows():
@@ -120,31 +129,46 @@ def _fixed_shift(cube: Cube, fixed: pd.DataFrame, value: str) -> np.ndarray:
             continue
         if pd.isna(row[value]) or str(row[value]).strip() == "":
             continue
-        key = []
-        for dim in cube.dims:
-            label = row[dim]
-            text = TOTAL if pd.isna(label) or str(label) in ("", TOTAL) else str(label)
-            if text != TOTAL and text not in lookup[dim]:
-                raise DisclosureError(
-                    f"earlier cell label {label!r} is not in the base data", position, dim
-                )
-            key.append(TOTAL if text == TOTAL else lookup[dim][text])
+        try:
+            cell = cube.locate([row[d] for d in cube.dims], position)
+        except DisclosureError as exc:
+            raise DisclosureError(
+                f"earlier cell {exc.message.replace('in the data', 'in the base data')}",
+                position,
+                exc.column,
+            ) from None
         try:
             number = float(row[value])
         except (TypeError, ValueError):
             raise DisclosureError(
                 f"earlier cell value {row[value]!r} is not a number", position, value
             ) from None
-        cell = cube.index[tuple(key)]
         shift[cell] = number - cube.values[cell]
     return shift
+
+
+def _withheld_earlier(cube: Cube, fixed: pd.DataFrame | None, value: str) -> np.ndarray:
+    """Per cube cell: did an earlier release withhold it (a status other than `published`,
+    or no value)? Cells whose labels are not in the data any more are skipped."""
+    withheld = np.zeros(len(cube.keys), dtype=bool)
+    if fixed is None:
+        return withheld
+    for position, row in fixed.reset_index(drop=True).iterrows():
+        blank = value not in fixed.columns or pd.isna(row[value]) or str(row[value]).strip() == ""
+        if ("status" in fixed.columns and row["status"] != PUBLISHED) or blank:
+            try:
+                withheld[cube.locate([row[d] for d in cube.dims], position)] = True
+            except DisclosureError:
+                continue
+    return withheld
 
 
 def _refuse_unprotectable(cube, sensitive, protection, shift):
     """Earlier releases alone (everything new withheld) must leave each sensitive cell room."""
     fixed = ~np.isnan(shift)
     try:
-        attacker = Attacker(cube.lines, cube.values, fixed, np.where(fixed, shift, 0.0))
+        lines, unused = cube.attack_lines(fixed | sensitive)
+        attacker = Attacker(lines, cube.values, fixed | unused, np.where(fixed, shift, 0.0))
     except ValueError as exc:
         raise DisclosureError(f"earlier published cells do not fit the base data: {exc}") from None
     problems = []
@@ -201,9 +225,11 @@ def audit_linked(
     """
     frame = _check_status(frame, ["table", *dims, value, "status"])
     publish = [tuple(str(name).split(",")) for name in pd.unique(frame["table"])]
-    cube = build(base, dims, value, publish)
+    cube = build(base, dims, value, publish, _known_tables(fixed))
     status = _statuses(cube, frame, dims, value)
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
+    earlier = _withheld_earlier(cube, fixed, value) & (status == "")
+    status = np.where(earlier, "earlier", status)
     return _audit_cube(cube, status, value, protection, threshold, shift)
 
 
@@ -225,18 +251,10 @@ def _check_status(frame, columns):
 
 def _statuses(cube: Cube, frame: pd.DataFrame, dims, value) -> np.ndarray:
     """The status of each cube cell from `frame`; its values must agree with the cube."""
-    lookup = {d: {str(level): level for level in cube.levels[d]} for d in dims}
     status = np.full(len(cube.keys), "", dtype=object)
     for position, (_, row) in enumerate(frame.iterrows()):
-        key = []
-        for d in dims:
-            label = row[d]
-            text = TOTAL if pd.isna(label) or str(label) == "" else str(label)
-            if text != TOTAL and text not in lookup[d]:
-                raise DisclosureError(f"label {label!r} is not in the data", position, d)
-            key.append(TOTAL if text == TOTAL else lookup[d][text])
-        cell = cube.index.get(tuple(key))
-        if cell is None:
+        cell = cube.locate([row[d] for d in dims], position)
+        if not cube.publishable[cell]:
             raise DisclosureError("these coordinates are not a cell of the table", position)
         published = row[value]
         if not (pd.isna(published) or str(published).strip() == ""):
@@ -266,16 +284,20 @@ def _audit_cube(cube, status, value, protection, threshold, shift=None):
     if protection is None:
         protection = DEFAULT_THRESHOLD if threshold is None else threshold
     published = status == PUBLISHED
-    sensitive = status == PRIMARY
+    earlier = status == "earlier"  # withheld by an earlier release, not shown now
+    small = sensitive_cells(cube.values, DEFAULT_THRESHOLD if threshold is None else threshold)
+    sensitive = (status == PRIMARY) | (earlier & small)
     if threshold is not None:
-        sensitive |= cube.publishable & sensitive_cells(cube.values, threshold)
+        sensitive |= cube.publishable & small
     fixed = np.zeros(len(cube.keys), bool) if shift is None else ~np.isnan(shift)
     try:
-        attacker = Attacker(cube.lines, cube.values, published | fixed, np.where(fixed, shift, 0.0))
+        lines, unused = cube.attack_lines(fixed | sensitive)
+        known = published | fixed | unused
+        attacker = Attacker(lines, cube.values, known, np.where(fixed, shift, 0.0))
     except ValueError as exc:
         raise DisclosureError(str(exc)) from None
     records = []
-    for cell in np.flatnonzero(cube.publishable & (~published | sensitive)):
+    for cell in np.flatnonzero((cube.publishable | earlier) & (~published | sensitive)):
         x = float(cube.values[cell])
         if published[cell] or fixed[cell]:
             low = high = x + (shift[cell] if fixed[cell] else 0.0)

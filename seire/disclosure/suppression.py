@@ -189,6 +189,7 @@ def suppress(cube, sensitive, protection, fixed_shift=None, time_limit=60.0) -> 
         if not np.isin([parent, *children], moved_fixed).any()
     ]
     line_cuts(master, lines, sensitive, values, up, down)
+    attack, unused = cube.attack_lines(fixed | sensitive)
     started = time.monotonic()
     witnesses: dict[tuple[int, int], np.ndarray] = {}
     x = None
@@ -200,7 +201,7 @@ def suppress(cube, sensitive, protection, fixed_shift=None, time_limit=60.0) -> 
         else:
             x = master.repair(x if x is not None else master.lower > 0)
         x |= ~publishable
-        attacker = Attacker(cube.lines, values, (~x) | fixed, shift)
+        attacker = Attacker(attack, values, (~x) | fixed | unused, shift)
         short = 0
         for cell in np.flatnonzero(sensitive):
             for sign, need in ((1, up[cell]), (-1, down[cell])):

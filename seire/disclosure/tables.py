@@ -7,6 +7,11 @@ coordinates (a `TOTAL`, or a dimension the aggregation leaves out, matches every
 cell is identified by its *key*: one label per dimension of the base, `TOTAL` where summed.
 The same key published by two aggregations (say the grand total) is one cell.
 
+A time dimension (labels are period codes such as `2026M03`, see `seire.periods`) may be
+published aggregated: a table entry `month:quarter` or `month:year` shows quarters or years
+of the months, each an extra label of the dimension with its own additivity equations
+(months → quarter → year → total), so tables at different levels are linked.
+
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"g": ["f", "m"], "n": [3, 9]})
 >>> cube = build(frame, ["g"], "n", [("g",)])
@@ -23,7 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from seire import periods
+
 TOTAL = "TOTAL"
+#: Levels a time dimension (period codes, `seire.periods`) can be published at.
+LEVELS = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
 class DisclosureError(ValueError):
@@ -54,8 +63,65 @@ class Cube:
     publishable: np.ndarray
     lines: sparse.csr_matrix
     tables: list[tuple[str, ...]] = field(default_factory=list)
-    # per published aggregation, the indices of its cells in `keys`, in table order
-    table_cells: list[list[int]] = field(default_factory=list)
+    # per published aggregation, its rows in order: (labels as published, cell in `keys`)
+    table_rows: list[list[tuple[tuple, int]]] = field(default_factory=list)
+    axes: list = field(default_factory=list)
+
+    @property
+    def table_cells(self) -> list[list[int]]:
+        """Per published aggregation, the indices of its cells in `keys`, in table order."""
+        return [[cell for _, cell in rows] for rows in self.table_rows]
+
+    def base_cells(self) -> np.ndarray:
+        """The indices in `keys` of the base (finest) cells, in row-major order."""
+        leaves = np.indices([len(a.leaves) for a in self.axes]).reshape(len(self.axes), -1)
+        return np.ravel_multi_index(tuple(leaves), [len(a.labels) + 1 for a in self.axes])
+
+    def attack_lines(self, known=None) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The attacker's equations and the cells they leave out.
+
+        When most cells of the cube are neither base cells nor published (linked tables:
+        margins no table shows), the LP is smaller with one equation per published margin
+        over its base cells (`cell - sum(base cells) = 0`) and the unpublished margins left
+        out: they are sums of base cells and constrain nothing. Otherwise the additivity
+        `lines`. `known` marks further cells that must keep their equations (published
+        earlier, or sensitive). Returns (lines, unused cells)."""
+        base = np.zeros(len(self.keys), dtype=bool)
+        base[self.base_cells()] = True
+        shown = self.publishable if known is None else self.publishable | known
+        unused = ~base & ~shown
+        if unused.sum() <= shown.sum():
+            return self.lines, np.zeros(len(self.keys), dtype=bool)
+        margins = np.flatnonzero(shown & ~base)
+        members = sparse.csr_matrix(np.ones((1, 1)))
+        for axis in self.axes:
+            members = sparse.kron(members, sparse.csr_matrix(axis.matrix()), format="csr")
+        rows = members[margins].tocoo()
+        cells = self.base_cells()
+        lines = sparse.csr_matrix(
+            (
+                np.concatenate([np.full(len(margins), -1.0), np.ones(rows.nnz)]),
+                (
+                    np.concatenate([np.arange(len(margins)), rows.row]),
+                    np.concatenate([margins, cells[rows.col]]),
+                ),
+            ),
+            shape=(len(margins), len(self.keys)),
+        )
+        return lines, unused
+
+    def locate(self, labels, row: int | None = None) -> int:
+        """The cell with these labels (one per dim, as strings; `TOTAL` or blank for a total;
+        a quarter or year code on a time dim aggregated to it). Raises `DisclosureError`."""
+        at = []
+        for axis, label in zip(self.axes, labels, strict=True):
+            text = TOTAL if pd.isna(label) or str(label).strip() == "" else str(label)
+            position = axis.lookup.get(text)
+            if position is None:
+                raise DisclosureError(f"label {label!r} is not in the data", row, axis.name)
+            at.append(position)
+        sizes = [len(a.labels) + 1 for a in self.axes]
+        return int(np.ravel_multi_index(at, sizes))
 
     def line_list(self) -> list[tuple[int, list[int]]]:
         """The equations as (parent, children) among publishable cells only."""
@@ -139,66 +205,248 @@ def _as_count(raw) -> int | None:
     return None
 
 
+def parse_entry(entry, dims: list[str]) -> tuple[str, str | None]:
+    """One entry of a published table: `dim`, or `dim:level` for a time dimension whose base
+    labels are period codes (`2026M03`) aggregated to `quarter` or `year`."""
+    name, colon, level = str(entry).partition(":")
+    name, level = name.strip(), level.strip()
+    if name not in dims:
+        raise DisclosureError(f"a published table names an unknown dimension: {entry!r}")
+    if colon and level not in LEVELS:
+        raise DisclosureError(
+            f"{entry!r}: the level must be one of {', '.join(LEVELS)} (e.g. {name}:quarter)"
+        )
+    return name, (level or None)
+
+
+def _time_axis(dim: str, leaves: list, frame: pd.DataFrame, wanted: set[str]) -> Axis:
+    """An axis whose leaves are periods of one kind, grouped into the coarser `wanted` levels.
+
+    A group spanning every leaf is the axis total, one spanning a single leaf is that leaf,
+    and one with the same leaves as a finer group is that group (the same cell, one name).
+    """
+    parsed = []
+    for label in leaves:
+        try:
+            parsed.append(periods.parse(str(label)))
+        except periods.PeriodError as exc:
+            row = int(np.flatnonzero((frame[dim] == label).to_numpy())[0])
+            raise DisclosureError(
+                f"{dim} is aggregated in time, but {label!r} is not a period code ({exc})",
+                row=row,
+                column=dim,
+            ) from None
+    kinds = {p.kind for p in parsed}
+    if len(kinds) > 1:
+        raise DisclosureError(
+            f"{dim} is aggregated in time, so its labels must be periods of one kind, "
+            f"not a mix of {', '.join(sorted(kinds))}",
+            column=dim,
+        )
+    kind = parsed[0].kind
+    order = {"M": 0, "Q": 1, "Y": 2}
+    axis = Axis(dim, list(leaves))
+    total = axis.total
+    by_leaves: dict[frozenset, int] = {frozenset([i]): i for i in range(len(leaves))}
+    by_leaves[frozenset(range(len(leaves)))] = total
+    groups: list[tuple[str, list]] = []  # (level, [(code, leaf indices)])
+    for level in sorted(wanted, key=lambda name: order[LEVELS[name]]):
+        if order[LEVELS[level]] < order[kind]:
+            raise DisclosureError(
+                f"{dim}:{level}: the labels of {dim} are already coarser than a {level} "
+                f"(e.g. {parsed[0]})",
+                column=dim,
+            )
+        members: dict[str, list[int]] = {}
+        for i, period in sorted(enumerate(parsed), key=lambda item: item[1]):
+            group = period
+            while group.kind != LEVELS[level]:
+                group = group.parent()
+            members.setdefault(str(group), []).append(i)
+        groups.append((level, list(members.items())))
+    for level, members in groups:
+        rows = []
+        for code, leaf_indices in members:
+            cell = by_leaves.get(frozenset(leaf_indices))
+            if cell is None:
+                cell = axis.add_label(code, leaf_indices)
+                by_leaves[frozenset(leaf_indices)] = cell
+            else:
+                axis.alias(code, cell)
+            rows.append((code, cell))
+        axis.level_rows[level] = rows
+    # quarters add up to their year; the groups of a level add up to the total
+    for position, rows in enumerate(axis.level_rows.values()):
+        cells = list(dict.fromkeys(cell for _, cell in rows))
+        axis.add_line(total, cells)
+        for coarser in list(axis.level_rows)[position + 1 :]:
+            for _, parent in axis.level_rows[coarser]:
+                inside = [c for c in cells if axis.leaf_set(c) <= axis.leaf_set(parent)]
+                axis.add_line(parent, inside)
+    return axis
+
+
+@dataclass
+class Axis:
+    """One dimension of the cube: its leaves (base labels), any groups of leaves (quarters,
+    years), and the total, which is always the last index. `lines` are the additivity
+    equations along it as (parent index, child indices)."""
+
+    name: str
+    leaves: list
+    labels: list = field(default_factory=list)  # leaves, then groups; the total is not here
+    members: list = field(default_factory=list)  # per label, its leaf indices
+    lookup: dict = field(default_factory=dict)  # str(label) (and aliases) → index
+    lines: list = field(default_factory=list)
+    level_rows: dict = field(default_factory=dict)  # level → [(label, index)] published
+
+    def __post_init__(self):
+        self.labels = list(self.leaves)
+        self.members = [[i] for i in range(len(self.leaves))]
+        self.lookup = {str(label): i for i, label in enumerate(self.leaves)}
+        self.lines = [(None, list(range(len(self.leaves))))]  # the total, patched in `close`
+
+    @property
+    def total(self) -> int:
+        return -1  # placeholder until `close`; see `size`
+
+    def add_label(self, code: str, leaf_indices: list[int]) -> int:
+        self.labels.append(code)
+        self.members.append(list(leaf_indices))
+        self.lookup[code] = len(self.labels) - 1
+        self.add_line(len(self.labels) - 1, leaf_indices)
+        return len(self.labels) - 1
+
+    def alias(self, code: str, cell: int) -> None:
+        self.lookup.setdefault(code, cell)
+
+    def leaf_set(self, cell: int) -> frozenset:
+        return frozenset(range(len(self.leaves))) if cell == -1 else frozenset(self.members[cell])
+
+    def add_line(self, parent: int, children: list[int]) -> None:
+        children = [c for c in dict.fromkeys(children) if c != parent]
+        if children and (parent, children) not in self.lines:
+            self.lines.append((parent, children))
+
+    def close(self) -> None:
+        """Fix the total's index (after the last label) in the lines and the lookup."""
+        size = len(self.labels)
+        fix = lambda i: size if i in (None, -1) else i  # noqa: E731
+        self.lines = [(fix(p), [fix(c) for c in children]) for p, children in self.lines]
+        self.lookup = {k: fix(v) for k, v in self.lookup.items()}
+        self.lookup[TOTAL] = size
+        self.level_rows = {
+            level: [(code, fix(cell)) for code, cell in rows]
+            for level, rows in self.level_rows.items()
+        }
+
+    def matrix(self) -> np.ndarray:
+        """(labels + total) × leaves: 1 where a leaf adds into the label."""
+        out = np.zeros((len(self.labels) + 1, len(self.leaves)), dtype=np.int64)
+        for i, leaves in enumerate(self.members):
+            out[i, leaves] = 1
+        out[-1, :] = 1
+        return out
+
+    def rows(self, level: str | None, shown: bool) -> list[tuple]:
+        """The (label, index) rows a table shows along this axis: every label of its level and
+        the total, or only the total when the table leaves the dimension out."""
+        size = len(self.labels)
+        if not shown:
+            return [(TOTAL, size)]
+        if level is None or level not in self.level_rows:
+            return [*((label, i) for i, label in enumerate(self.leaves)), (TOTAL, size)]
+        return [*self.level_rows[level], (TOTAL, size)]
+
+
 def build(
     frame: pd.DataFrame,
     dims: list[str],
     value: str,
     publish: list[tuple[str, ...]],
+    known: list[tuple[str, ...]] = (),
 ) -> Cube:
     """The full cube of `frame` with every margin, marking the cells of `publish`.
 
+    Each published table is a tuple of entries `dim` or `dim:level` (see `parse_entry`);
+    `known` lists tables published earlier, whose time levels the cube must also have.
     Combinations of labels missing from `frame` are base cells with value 0. Labels keep
-    their order of first appearance.
+    their order of first appearance; quarters and years are in time order.
     """
     dims = list(dims)
     frame = check_frame(frame, dims, value)
+    tables, wanted = [], {d: set() for d in dims}
     for table in publish:
-        unknown = [d for d in table if d not in dims]
-        if unknown or not table:
-            raise DisclosureError(f"a published table names unknown dimensions: {table}")
-    levels = {d: list(pd.unique(frame[d])) for d in dims}
-    shape = tuple(len(levels[d]) for d in dims)
+        if isinstance(table, str):
+            table = (table,)
+        entries = [parse_entry(entry, dims) for entry in table]
+        names = [name for name, _ in entries]
+        if not entries:
+            raise DisclosureError("a published table names no dimension")
+        if len(set(names)) != len(names):
+            raise DisclosureError(f"a published table names a dimension twice: {table}")
+        entries.sort(key=lambda entry: dims.index(entry[0]))
+        tables.append(entries)
+        for name, level in entries:
+            if level is not None:
+                wanted[name].add(level)
+    for table in known:
+        for name, level in (parse_entry(entry, dims) for entry in table):
+            if level is not None:
+                wanted[name].add(level)
+    axes = []
+    for d in dims:
+        leaves = list(pd.unique(frame[d]))
+        axis = _time_axis(d, leaves, frame, wanted[d]) if wanted[d] else Axis(d, leaves)
+        axis.close()
+        axes.append(axis)
+    levels = {a.name: a.leaves for a in axes}
+    shape = tuple(len(a.leaves) for a in axes)
     base = np.zeros(shape, dtype=np.int64)
     positions = tuple(
         pd.Categorical(frame[d], categories=levels[d]).codes.astype(np.int64) for d in dims
     )
     base[positions] = frame[value].to_numpy()
     full = base
-    for axis in range(len(dims)):
-        full = np.concatenate([full, full.sum(axis=axis, keepdims=True)], axis=axis)
+    for p, axis in enumerate(axes):
+        full = np.moveaxis(np.tensordot(axis.matrix(), full, axes=([1], [p])), 0, p)
     full_shape = full.shape
-    keys = list(product(*([*levels[d], TOTAL] for d in dims)))
+    keys = list(product(*([*a.labels, TOTAL] for a in axes)))
     index = {key: i for i, key in enumerate(keys)}
     values = full.ravel()
-
-    tables = [tuple(d for d in dims if d in set(t)) for t in publish]
-    publishable = np.zeros(len(keys), dtype=bool)
-    table_cells = []
-    grid = np.indices(full_shape).reshape(len(dims), -1)
-    for table in tables:
-        inside = np.ones(len(keys), dtype=bool)
-        for p, d in enumerate(dims):
-            if d not in table:
-                inside &= grid[p] == shape[p]
-        cells = np.flatnonzero(inside)
-        publishable[cells] = True
-        table_cells.append([int(c) for c in cells])
-
-    rows, cols, data = [], [], []
     strides = np.array([int(np.prod(full_shape[p + 1 :])) for p in range(len(dims))])
+
+    publishable = np.zeros(len(keys), dtype=bool)
+    table_rows = []
+    for entries in tables:
+        level_of = dict(entries)
+        rows = []
+        per_axis = [a.rows(level_of.get(a.name), a.name in level_of) for a in axes]
+        for combo in product(*per_axis):
+            cell = int(sum(i * s for (_, i), s in zip(combo, strides, strict=True)))
+            rows.append((tuple(label for label, _ in combo), cell))
+        publishable[[cell for _, cell in rows]] = True
+        table_rows.append(rows)
+
+    grid = np.indices(full_shape).reshape(len(dims), -1)
+    rows_, cols, data = [], [], []
     n_rows = 0
-    for p in range(len(dims)):
-        parents = np.flatnonzero(grid[p] == shape[p])
-        for r, parent in enumerate(parents, start=n_rows):
-            rows.append(r)
-            cols.append(parent)
-            data.append(-1.0)
-            for level in range(shape[p]):
-                rows.append(r)
-                cols.append(parent - (shape[p] - level) * strides[p])
-                data.append(1.0)
-        n_rows += len(parents)
-    lines = sparse.csr_matrix((data, (rows, cols)), shape=(n_rows, len(keys)))
+    for p, axis in enumerate(axes):
+        origins = np.flatnonzero(grid[p] == 0)  # one per combination of the other labels
+        for parent, children in axis.lines:
+            r = np.arange(n_rows, n_rows + len(origins))
+            rows_.append(r)
+            cols.append(origins + parent * strides[p])
+            data.append(np.full(len(origins), -1.0))
+            for child in children:
+                rows_.append(r)
+                cols.append(origins + child * strides[p])
+                data.append(np.ones(len(origins)))
+            n_rows += len(origins)
+    lines = sparse.csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows_), np.concatenate(cols))),
+        shape=(n_rows, len(keys)),
+    )
     return Cube(
         dims=tuple(dims),
         levels=levels,
@@ -207,6 +455,12 @@ def build(
         values=values,
         publishable=publishable,
         lines=lines,
-        tables=tables,
-        table_cells=table_cells,
+        tables=[tuple(_entry_name(e) for e in entries) for entries in tables],
+        table_rows=table_rows,
+        axes=axes,
     )
+
+
+def _entry_name(entry: tuple[str, str | None]) -> str:
+    name, level = entry
+    return name if level is None else f"{name}:{level}"

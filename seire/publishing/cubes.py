@@ -56,6 +56,7 @@ __all__ = [
     "Dimension",
     "Measure",
     "build_cube",
+    "build_keyed_cube",
     "categories",
     "category_label",
     "measure_for",
@@ -606,7 +607,31 @@ def build_cube(spec: CubeSpec) -> pd.DataFrame:
     return _complete(spec, measure, frame, observed)
 
 
-def _episodes_frame(spec: CubeSpec, measure: Measure) -> tuple[pd.DataFrame, dict]:
+def build_keyed_cube(spec: CubeSpec, secret: str) -> pd.DataFrame:
+    """`build_cube` for cell-key perturbation: the inner cells (`value`, the count) with
+    `cell_key`, the sum of the record keys of their records modulo `KEY_RANGE` (a record is
+    an episode; for `clients`, a client in a year). Only episode counts have records: a
+    `values:` measure raises `CubeError`."""
+    from seire.disclosure import cellkey
+
+    measure = spec.check()
+    if measure.source != "episodes":
+        raise CubeError(
+            f"measure: {measure.name} sums reported values, which have no records to key; "
+            "cell-key perturbation needs an episode count"
+        )
+    frame, observed = _episodes_frame(spec, measure, records=True)
+    keys = cellkey.record_keys(frame.pop("_record"), secret)
+    counts = _complete(spec, measure, frame, observed)
+    summed = _complete(spec, measure, frame.assign(value=keys), observed)
+    return counts.assign(cell_key=summed["value"].to_numpy() % cellkey.KEY_RANGE)
+
+
+def _episodes_frame(
+    spec: CubeSpec, measure: Measure, records: bool = False
+) -> tuple[pd.DataFrame, dict]:
+    """The episodes' categories and counts; with `records`, one row per record and its id
+    in `_record`."""
     from seire.collection.models import Episode
 
     units = _Units()
@@ -637,6 +662,14 @@ def _episodes_frame(spec: CubeSpec, measure: Measure) -> tuple[pd.DataFrame, dic
             raw["_year"] = [str(m)[:4] for m in raw["_month"]]
             raw = raw.drop_duplicates(["client_key", "_year"], keep="first")
         raw["_n"] = 1
+        raw["_record"] = [
+            f"client:{k}:{y}" for k, y in zip(raw["client_key"], raw.get("_year", []), strict=True)
+        ]
+    elif records:
+        rows = list(qs.annotate(_month=month).values_list("id", "_month", *needed).order_by())
+        raw = pd.DataFrame(rows, columns=["_id", "_month", *needed])
+        raw["_n"] = 1
+        raw["_record"] = [f"episode:{i}" for i in raw["_id"]]
     else:
         rows = list(
             qs.annotate(_month=month)
@@ -660,6 +693,8 @@ def _episodes_frame(spec: CubeSpec, measure: Measure) -> tuple[pd.DataFrame, dic
         else:
             frame[d] = raw[columns[d]].map(lambda v: v or NOT_REPORTED)
     frame["value"] = raw["_n"]
+    if records:
+        frame["_record"] = raw["_record"]
     observed = {d: list(dict.fromkeys(frame[d])) for d in spec.dims}
     return frame, observed
 

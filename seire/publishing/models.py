@@ -119,6 +119,7 @@ class ReleaseTable(models.Model):
         SUPPRESS = "suppress", _("cell suppression")
         ROUND3 = "round3", _("rounding to base 3")
         ROUND5 = "round5", _("rounding to base 5")
+        CELL_KEY = "cell_key", _("cell-key perturbation")
 
     class Granularity(models.TextChoices):
         MONTH = "month", _("month")
@@ -245,6 +246,7 @@ class PublishedCell(models.Model):
         PRIMARY = "primary", _("suppressed (small count)")
         SECONDARY = "secondary", _("suppressed (protects another cell)")
         ROUNDED = "rounded", _("rounded")
+        PERTURBED = "perturbed", _("perturbed (cell key)")
 
     version = models.ForeignKey(ReleaseVersion, on_delete=models.CASCADE, related_name="cells")
     table = models.ForeignKey(ReleaseTable, on_delete=models.CASCADE, related_name="cells")
@@ -259,7 +261,7 @@ class PublishedCell(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["primary", "secondary"], value__isnull=True)
-                | Q(status__in=["published", "rounded"], value__isnull=False),
+                | Q(status__in=["published", "rounded", "perturbed"], value__isnull=False),
                 name="published_cell_value_or_suppressed",
             )
         ]

@@ -34,6 +34,7 @@ LEGEND = {
         "primary": "väike arv (alla lävendi)",
         "secondary": "varjatud, et väikest arvu ei saaks teistest tuletada",
         "rounded": "ümardatud",
+        "perturbed": "rakuvõtmega müra lisatud",
         "total": "kokku",
     },
     "en": {
@@ -41,6 +42,7 @@ LEGEND = {
         "primary": "small count (below the threshold)",
         "secondary": "withheld so that a small count cannot be derived from the others",
         "rounded": "rounded",
+        "perturbed": "perturbed (cell key)",
         "total": "total",
     },
 }
@@ -60,11 +62,41 @@ def method_text(table: ReleaseTable, lang: str) -> str:
             f"further cells so that no withheld small count can be derived from what is "
             f"published more closely than ±{protection} (checked by linear programming)."
         )
+    if table.method == "cell_key":
+        from seire.publishing.protection import CELL_KEY_PTABLE as p
+
+        if lang == "et":
+            return (
+                f"Rakuvõtmega müra: igale arvule, ka kokkuvõtetele, on eraldi lisatud väike "
+                f"müra (kõige rohkem ±{p['max_noise']}, dispersioon {p['variance']:g}, "
+                f"keskmiselt null); null jääb nulliks ja arve 1–{p['small']} ei avaldata. "
+                f"Müra tuleneb kirjete salajastest võtmetest, nii et sama rakk saab igas "
+                f"väljaandes sama müra ja kordamine seda ära ei keskmista. Kokkuvõtted ei "
+                f"pruugi osade summaga klappida. Kontrollitud täisarvulise planeerimisega, et "
+                f"ühtki väikest arvu ei saa täpselt tuletada; kaitsevahemikku see meetod ei "
+                f"taga."
+            )
+        return (
+            f"Cell-key perturbation: a little noise is added to every number, totals "
+            f"included, each on its own (at most ±{p['max_noise']}, variance "
+            f"{p['variance']:g}, zero on average); zeros stay zero and no count from 1 to "
+            f"{p['small']} is published. The noise comes from secret keys of the records, so "
+            f"a cell gets the same noise in every release and repeating it does not average "
+            f"the noise away. Totals need not equal the sum of their parts. Checked by "
+            f"integer programming that no small count can be derived exactly; this method "
+            f"does not guarantee a protection interval."
+        )
     base = 3 if table.method == "round3" else 5
     if lang == "et":
-        return f"Ümardamine: iga arv, ka kokkuvõtted, on eraldi ümardatud {base} kordseks."
+        return (
+            f"Ümardamine: iga arv, ka kokkuvõtted, on eraldi ümardatud {base} kordseks. "
+            f"Kontrollitud täisarvulise planeerimisega, et ühtki väikest arvu ei saa "
+            f"täpselt tuletada; kaitsevahemikku see meetod ei taga."
+        )
     return (
-        f"Rounding: every number, totals included, is rounded to a multiple of {base} on its own."
+        f"Rounding: every number, totals included, is rounded to a multiple of {base} on its "
+        f"own. Checked by integer programming that no small count can be derived exactly; "
+        f"this method does not guarantee a protection interval."
     )
 
 

@@ -1,21 +1,26 @@
 """The disclosure step of a release table: its cube, protected by the table's method.
 
-Every method is a function `(frame, table, fixed) -> frame` in `METHODS` (a registry:
-cell suppression, rounding to base 3 or 5). Each returns every cell including the totals
-(`TOTAL`), the value to publish and a `status`: `published`, `primary` or `secondary`
-(suppressed; their value must never leave) or `rounded`. All the mathematics is in
-`seire.disclosure`; this module only chooses and calls it.
+Cell suppression protects the tables of one data key together (`protect_tables`); the other
+methods are functions `(frame, table, fixed) -> frame` in `METHODS` (a registry: rounding to
+base 3 or 5, cell-key perturbation), each with `counts_of` for the audit of exact recovery.
+Each returns every cell including the totals (`TOTAL`), the value to publish and a
+`status`: `published`, `primary` or `secondary` (suppressed; their value must never leave),
+`rounded` or `perturbed`. All the mathematics is in `seire.disclosure`; this module only
+chooses and calls it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
 import pandas as pd
+from django.conf import settings
 
-from seire.publishing.cubes import MAX_DIMS, CubeError, CubeSpec, build_cube
+from seire.publishing.cubes import MAX_DIMS, CubeError, CubeSpec, build_cube, build_keyed_cube
 
 SUPPRESSED = ("primary", "secondary")
 
@@ -46,38 +51,77 @@ def all_cells(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def still_true(earlier: pd.DataFrame | None, frame: pd.DataFrame, dims: list[str]):
+def still_true(
+    earlier: pd.DataFrame | None,
+    frame: pd.DataFrame,
+    dims: list[str],
+    known: list[tuple[str, ...]] = (),
+):
     """The earlier published cells whose value the new data still gives: the equations a
     reader of the earlier version holds about the same (corrected) data. A cell whose value
-    the correction changed was wrong, so it says nothing about the corrected data."""
+    the correction changed was wrong, so it says nothing about the corrected data. Cells
+    withheld earlier come too (without a value): a small one among them must stay protected.
+    `known` names the time levels of the earlier tables (e.g. `("period:quarter", "gender")`)."""
+    from seire import disclosure
+    from seire.disclosure.tables import build
+
     if earlier is None or not len(earlier):
         return None
-    now = all_cells(frame, dims)
-    now = now.assign(**{d: now[d].astype(str) for d in dims})
-    old = earlier[earlier["status"].isin(["published"])].copy()
-    old = old.assign(**{d: old[d].astype(str) for d in dims})
-    joined = old.merge(now, on=dims, suffixes=("_old", ""))
-    same = joined[joined["value_old"].astype(float) == joined["value"].astype(float)]
-    if not len(same):
+    cube = build(frame[[*dims, "value"]], dims, "value", [], known)
+    old = earlier.reset_index(drop=True)
+    keep, withheld = [], []
+    for position, row in old.iterrows():
+        try:
+            cell = cube.locate([row[d] for d in dims], position)
+        except disclosure.DisclosureError:
+            continue  # a category the data no longer has: nothing about the data now
+        if row["status"] != "published":
+            withheld.append(position)
+        elif float(row["value"]) == float(cube.values[cell]):
+            keep.append(position)
+    if not keep and not withheld:
         return None
-    return same[[*dims, "value"]].drop_duplicates(subset=dims).assign(status="published")
+    same = old.loc[keep, [*dims, "value", "table"]].assign(status="published")
+    hidden = old.loc[withheld, [*dims, "table"]].assign(value=None, status="primary")
+    return pd.concat([same, hidden], ignore_index=True).drop_duplicates(subset=dims)
 
 
 @dataclass(frozen=True, eq=False)
 class Earlier:
     """Cells published before over `dims` (suppressed ones without a value) from a table
-    whose cube had the data key `key` (see `data_key`)."""
+    whose cube had the data key `key` (see `data_key`) and the given `granularity`."""
 
     key: tuple
     dims: tuple[str, ...]
     cells: pd.DataFrame
+    granularity: str = "month"
+
+
+def _range(table) -> tuple:
+    """The first and last day a table counts (its period codes when they do not parse)."""
+    try:
+        spec = table.spec()
+    except CubeError:
+        return (table.period_from, table.period_to)
+    return (spec.start, spec.end)
 
 
 def data_key(table) -> tuple:
-    """What a table counts, whatever its dimensions: tables with the same key are
-    aggregations of the same base data."""
+    """What a table counts, whatever its dimensions and granularity: tables with the same
+    key are aggregations of the same base data (months add up to its quarters and years)."""
     filters = tuple(sorted((k, tuple(v)) for k, v in (table.filters or {}).items()))
-    return (table.measure, filters, table.period_from, table.period_to, table.granularity)
+    return (table.measure, filters, *_range(table))
+
+
+GRANULARITY_ORDER = {"month": 0, "quarter": 1, "year": 2}
+
+
+def _entries(dims, granularity: str, base_granularity: str) -> tuple[str, ...]:
+    """A table's entries over the base: `period:quarter` when coarser than the base."""
+    return tuple(
+        f"{d}:{granularity}" if d == "period" and granularity != base_granularity else d
+        for d in dims
+    )
 
 
 def _widen(earlier: pd.DataFrame, dims: list[str], base_dims: list[str]) -> pd.DataFrame:
@@ -88,28 +132,49 @@ def _widen(earlier: pd.DataFrame, dims: list[str], base_dims: list[str]) -> pd.D
     return earlier.assign(**missing)[[*base_dims, "value", "status"]]
 
 
+def base_granularity(tables: list, earlier: list[Earlier] | None = None) -> str:
+    """The finest granularity among the tables (and earlier tables) that show the period."""
+    key = data_key(tables[0])
+    shown = [t.granularity for t in tables if "period" in t.dims]
+    shown += [e.granularity for e in earlier or () if e.key == key and "period" in e.dims]
+    return min(shown, key=GRANULARITY_ORDER.get) if shown else tables[0].granularity
+
+
 def suppress_linked(
-    base: pd.DataFrame, base_dims: list[str], tables: list, earlier: list[Earlier] | None = None
+    base: pd.DataFrame,
+    base_dims: list[str],
+    tables: list,
+    earlier: list[Earlier] | None = None,
+    granularity: str | None = None,
 ) -> dict:
     """Protect `tables` — aggregations of one base cube with the same threshold and
     protection — jointly, so that no small cell can be recovered by setting one table
-    against another (they share their margins). `earlier`: cells published before; those
+    against another (they share their margins; months add up to quarters and years).
+    `base` is at `granularity` (default: the first table's); a table by a coarser period
+    publishes `period:quarter` or `period:year`. `earlier`: cells published before; those
     of the same base data that the data still gives are held as equations. Returns
     {table: its cells with status}. Raises `ProtectionError` naming the tables and cells
     when no pattern protects them."""
     from seire import disclosure
 
     first = tables[0]
+    granularity = granularity or first.granularity
     protection = first.protection if first.protection is not None else first.threshold
     key = data_key(first)
     parts = [
-        _widen(e.cells, list(e.dims), base_dims)
+        _widen(e.cells, list(e.dims), base_dims).assign(
+            table=",".join(_entries(e.dims, e.granularity, granularity))
+        )
         for e in earlier or ()
         if e.key == key and set(e.dims) <= set(base_dims) and len(e.cells)
     ]
     old = pd.concat(parts, ignore_index=True) if parts else None
-    fixed = still_true(old, base, base_dims)
-    names = {t: ",".join(d for d in base_dims if d in t.dims) for t in tables}
+    known = [tuple(name.split(",")) for name in dict.fromkeys(old["table"])] if parts else []
+    fixed = still_true(old, base, base_dims, known)
+    names = {
+        t: ",".join(_entries([d for d in base_dims if d in t.dims], t.granularity, granularity))
+        for t in tables
+    }
     publish = [tuple(name.split(",")) for name in dict.fromkeys(names.values())]
     codes = ", ".join(t.code for t in tables)
     label = f"table {codes}" if len(tables) == 1 else f"tables {codes}"
@@ -144,8 +209,25 @@ def suppress_linked(
     }
 
 
-def _suppress(frame: pd.DataFrame, table, earlier: list[Earlier] | None) -> pd.DataFrame:
-    return suppress_linked(frame, list(table.dims), [table], earlier)[table]
+def _suppress_group(tables: list, earlier: list[Earlier] | None) -> dict:
+    """Suppress `tables` (one data key and settings) jointly over the union of their
+    dimensions, widened by the dimensions of earlier tables of the same data when the base
+    stays within `MAX_DIMS`, at the finest granularity any of them shows."""
+    for table in tables:  # each definition checked on its own, located
+        table.spec().check()
+    first = tables[0]
+    dims = list(dict.fromkeys(d for t in tables for d in t.dims))
+    key = data_key(first)
+    extra = list(dict.fromkeys(
+        d for e in earlier or () if e.key == key for d in e.dims if d not in dims
+    ))  # fmt: skip
+    if len(dims) + len(extra) <= MAX_DIMS:
+        dims += extra
+    granularity = base_granularity(tables, earlier) if "period" in dims else first.granularity
+    spec = CubeSpec(first.measure, tuple(dims), first.filters or {},
+                    first.period_from, first.period_to, granularity)  # fmt: skip
+    _require_counts(spec, ", ".join(t.code for t in tables))
+    return suppress_linked(build_cube(spec), dims, tables, earlier, granularity=granularity)
 
 
 def _rounding(base: int) -> Callable:
@@ -158,30 +240,72 @@ def _rounding(base: int) -> Callable:
             raise ProtectionError(f"table {table.code}: {exc.message}") from None
         return rounded.drop(columns="method").assign(status="rounded")
 
+    method.counts_of = disclosure_range("rounding", base)
     return method
 
 
+#: The cell-key method's parameters, stated in the methodology note of every table using it.
+CELL_KEY_PTABLE = {"max_noise": 2, "variance": 1.0, "small": 2}
+
+
+def cell_key_secret() -> str:
+    """The secret of the record keys, derived from the pseudonym key (so it never changes
+    between releases: the same cell gets the same noise in every release)."""
+    return hmac.new(
+        settings.PSEUDONYM_KEY.encode(), b"seire.publishing.cell-key", hashlib.sha256
+    ).hexdigest()
+
+
+def _cell_key(frame: pd.DataFrame, table, fixed) -> pd.DataFrame:
+    from seire import disclosure
+
+    try:
+        out = disclosure.perturb(
+            frame,
+            list(table.dims),
+            "value",
+            "cell_key",
+            ptable=disclosure.PTable(**CELL_KEY_PTABLE),
+        )
+    except disclosure.DisclosureError as exc:
+        raise ProtectionError(f"table {table.code}: {exc.message}") from None
+    return out[[*table.dims, "value", "status"]]
+
+
+def disclosure_range(method: str, base: int = 5) -> Callable:
+    """The true counts a published count may come from, for `audit_ranges`."""
+    from seire import disclosure
+
+    if method == "rounding":
+        return disclosure.rounding_range(base)
+    return disclosure.cell_key_range(disclosure.PTable(**CELL_KEY_PTABLE))
+
+
+_cell_key.counts_of = disclosure_range("cell_key")
+
+#: A release table's method → its name in `seire.disclosure.GUARANTEES`.
+METHOD_NAMES = {"suppress": "suppression", "round3": "rounding", "round5": "rounding",
+                "cell_key": "cell_key"}  # fmt: skip
+
 METHODS: dict[str, Callable] = {
-    "suppress": _suppress,
     "round3": _rounding(3),
     "round5": _rounding(5),
+    "cell_key": _cell_key,
 }
 
 
 def _link_key(table) -> tuple:
     """Tables with the same key are aggregations of one cube and are protected together."""
     protection = table.protection if table.protection is not None else table.threshold
-    filters = tuple(sorted((k, tuple(v)) for k, v in (table.filters or {}).items()))
-    return (table.measure, filters, table.period_from, table.period_to, table.granularity,
-            table.threshold, protection)  # fmt: skip
+    return (*data_key(table), table.threshold, protection)
 
 
 def protect_tables(tables: list, earlier: list[Earlier] | None = None) -> tuple[dict, list[str]]:
-    """Protect every table of a release: tables suppressed from the same cube (same measure,
-    filters, periods and settings) jointly over the union of their dimensions (when that
-    has at most `MAX_DIMS`), every other table on its own. `earlier`: everything published
-    before (see `Earlier`). Returns ({table: cells}, problems); a table with a problem has no
-    cells."""
+    """Protect every table of a release: tables suppressed from the same data (same measure,
+    filters, period range — whatever their granularity — and settings) jointly over the
+    union of their dimensions (when that has at most `MAX_DIMS`), every other table on its
+    own. `earlier`: everything published before (see `Earlier`). Returns ({table: cells},
+    problems); a table with a problem has no cells."""
     results: dict = {}
     problems: list[str] = []
     groups: dict[tuple, list] = {}
@@ -197,19 +321,10 @@ def protect_tables(tables: list, earlier: list[Earlier] | None = None) -> tuple[
             problems += exc.problems
     for group in groups.values():
         dims = list(dict.fromkeys(d for t in group for d in t.dims))
-        batches = [group] if len(group) > 1 and len(dims) <= MAX_DIMS else [[t] for t in group]
+        batches = [group] if len(dims) <= MAX_DIMS else [[t] for t in group]
         for batch in batches:
             try:
-                if len(batch) == 1:
-                    results[batch[0]] = protect_table(batch[0], earlier)
-                    continue
-                for table in batch:  # each definition checked on its own, located
-                    table.spec().check()
-                first = batch[0]
-                spec = CubeSpec(first.measure, tuple(dims), first.filters or {},
-                                first.period_from, first.period_to, first.granularity)  # fmt: skip
-                _require_counts(spec, ", ".join(t.code for t in batch))
-                results.update(suppress_linked(build_cube(spec), dims, batch, earlier))
+                results.update(_suppress_group(batch, earlier))
             except CubeError as exc:
                 problems += [f"table {batch[0].code}: {p}" for p in exc.problems]
             except ProtectionError as exc:
@@ -226,15 +341,46 @@ def _require_counts(spec: CubeSpec, codes: str) -> None:
 
 def protect_table(table, earlier: list[Earlier] | None = None) -> pd.DataFrame:
     """Build `table`'s cube and protect it with its method. `earlier`: cells published
-    before, held as equations where they are about the same data.
+    before, held as equations where they are about the same data (suppression).
 
+    Rounded and perturbed tables are audited for exact recovery (`audit_ranges`): a table
+    in which a small count could be recovered exactly from its published values is refused.
     Raises `CubeError` for a broken definition and `ProtectionError` when the cells cannot be
     protected."""
-    spec = table.spec()
-    _require_counts(spec, table.code)
-    frame = build_cube(spec)
+    if table.method == "suppress":
+        return _suppress_group([table], earlier)[table]
     try:
         method = METHODS[table.method]
     except KeyError:
         raise ProtectionError(f"table {table.code}: unknown method {table.method!r}") from None
-    return method(frame, table, earlier)
+    spec = table.spec()
+    _require_counts(spec, table.code)
+    if table.method == "cell_key":
+        frame = build_keyed_cube(spec, cell_key_secret())
+    else:
+        frame = build_cube(spec)
+    out = method(frame, table, earlier)
+    _refuse_recoverable(table, frame, out, method.counts_of)
+    return out
+
+
+def _refuse_recoverable(table, frame: pd.DataFrame, out: pd.DataFrame, counts_of) -> None:
+    from seire import disclosure
+
+    dims = list(table.dims)
+    published = out.assign(table=",".join(dims))
+    try:
+        report = disclosure.audit_ranges(
+            published, frame[[*dims, "value"]], dims, "value", counts_of, table.threshold
+        )
+    except disclosure.DisclosureError as exc:
+        raise ProtectionError(f"table {table.code}: {exc.message}") from None
+    pinned = report[report["exact"]]
+    if len(pinned):
+        raise ProtectionError(
+            [
+                f"table {table.code}: cell ({', '.join(f'{d}={row[d]}' for d in dims)}) can "
+                "be recovered exactly from the published values"
+                for _, row in pinned.iterrows()
+            ]
+        )

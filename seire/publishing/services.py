@@ -27,8 +27,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from seire.access.audit import record
+from seire.disclosure import GUARANTEES
 from seire.publishing.models import PublishedCell, Release, ReleaseTable, ReleaseVersion
-from seire.publishing.protection import SUPPRESSED, Earlier, data_key, protect_tables
+from seire.publishing.protection import (
+    METHOD_NAMES,
+    SUPPRESSED,
+    Earlier,
+    data_key,
+    protect_tables,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +84,9 @@ def earlier_cells(tables: list[ReleaseTable]) -> list[Earlier]:
                 }  # fmt: skip
                 for c in version.cells.filter(table=table).order_by("position")
             ]
-            out.append(Earlier(data_key(table), tuple(table.dims), pd.DataFrame(rows)))
+            out.append(
+                Earlier(data_key(table), tuple(table.dims), pd.DataFrame(rows), table.granularity)
+            )
     return out
 
 
@@ -138,7 +147,13 @@ def prepare(
             prepared_at=now,
             note_et=note_et.strip(),
             note_en=note_en.strip(),
-            audit={"cells": cells, "suppressed": suppressed, "audit": "clean"},
+            audit={
+                "cells": cells,
+                "suppressed": suppressed,
+                "audit": "clean",
+                "methods": {t.code: t.method for t in results},
+                "guarantees": {t.method: GUARANTEES[METHOD_NAMES[t.method]] for t in results},
+            },
         )
         for table, frame in results.items():
             PublishedCell.objects.bulk_create(_cells(version, table, frame), batch_size=1000)

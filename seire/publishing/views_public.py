@@ -191,6 +191,7 @@ def table(request: HttpRequest, code: str, table: str, number: int | None = None
             "legend": LEGEND[lang],
             "has_suppressed": bool(statuses & {"primary", "secondary"}),
             "rounded": "rounded" in statuses,
+            "perturbed": "perturbed" in statuses,
             "method": method_text(found, lang),
             "superseded": version.is_superseded(),
             "chart": {"spec": spec, "formatLocale": charts.format_locale(lang)} if spec else None,

@@ -91,3 +91,71 @@ def quick_reject(cells, suppressed):
             if sum(k in suppressed for k in line) == 1:
                 return True
     return False
+
+
+# Linked tables with time levels: each published row is a sum of base cells found here.
+
+
+def quarter_of(month: str) -> str:
+    """2026M05 → 2026Q2, written out here rather than taken from seire.periods."""
+    year, number = month.split("M")
+    return f"{year}Q{(int(number) + 2) // 3}"
+
+
+def contains(label: str, level: str | None, base_label: str) -> bool:
+    """Does a published label (a leaf, a quarter, a year or TOTAL) cover a base label?"""
+    if label == TOTAL:
+        return True
+    if level == "quarter":
+        return quarter_of(base_label) == label
+    if level == "year":
+        return base_label[:4] == label
+    return base_label == label
+
+
+def members(row, dims, levels, base_keys):
+    """The base cells a published row sums."""
+    return [
+        i
+        for i, key in enumerate(base_keys)
+        if all(contains(str(row[d]), levels.get(d), k) for d, k in zip(dims, key, strict=True))
+    ]
+
+
+def levels_of(table: str) -> dict:
+    out = {}
+    for entry in table.split(","):
+        name, _, level = entry.partition(":")
+        out[name] = level or None
+    return out
+
+
+def independently_checked(out, frame, dims, threshold=5, protection=5, value="n"):
+    """The sensitive rows of `out` (rows of linked tables: `table`, dims, `value`, `status`)
+    that are published or can be narrowed below ±protection by the union of its published
+    rows, over the base cells of `frame` (each ≥ 0). Checks every value on the way."""
+    base_keys = [tuple(r) for r in frame[dims].itertuples(index=False)]
+    counts = frame[value].to_numpy()
+    rows = []
+    for _, row in out.iterrows():
+        cells = members(row, dims, levels_of(row["table"]), base_keys)
+        assert int(counts[cells].sum()) == row[value], (row.to_dict(), "value")
+        vector = np.zeros(len(base_keys))
+        vector[cells] = 1.0
+        rows.append((vector, row[value], row["status"], tuple(row[dims])))
+    a_eq = [v for v, _, s, _ in rows if s == "published"]
+    b_eq = [n for _, n, s, _ in rows if s == "published"]
+    bounds = [(0, None)] * len(base_keys)
+    bad = []
+    for vector, n, status, key in rows:
+        if not 0 < n < threshold:
+            assert status != "primary", key
+            continue
+        assert status == "primary", key
+        low = linprog(vector, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        high = linprog(-vector, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+        assert low.status == 0
+        top = float("inf") if high.status == 3 else -high.fun
+        if top < n + protection - 1e-6 or low.fun > max(0, n - protection) + 1e-6:
+            bad.append((key, low.fun, top))
+    return bad

@@ -1,5 +1,7 @@
 """`seire disclosure protect` / `audit`: a round trip, tampering, and located errors."""
 
+from itertools import product
+
 import pandas as pd
 import pytest
 from django.core.management import call_command
@@ -135,3 +137,69 @@ def test_bad_input_is_refused_with_file_row_and_column(tmp_path, text, where):
         protect(path, tmp_path / "OUT.csv")
     assert str(error.value).startswith(f"{path}, ") and where in str(error.value)
     assert not (tmp_path / "OUT.csv").exists()
+
+
+def run(*args):
+    call_command("disclosure", *map(str, args))
+
+
+def test_a_time_dimension_is_published_by_quarter_and_audited_jointly(tmp_path, capsys):
+    base = tmp_path / "B.csv"
+    counts = [3, 9, 1, 12, 7, 2, 8, 6, 4, 4, 11, 0]
+    months = ["2026M01", "2026M02", "2026M03", "2026M04", "2026M05", "2026M06"]
+    base.write_text(
+        "a,month,count\n"
+        + "".join(f"{a},{m},{counts[i]}\n" for i, (a, m) in enumerate(product("pq", months)))
+    )
+    out = tmp_path / "OUT.csv"
+    run("protect", "--input", base, "--dims", "a,month", "--value", "count",
+        "--publish", "a,month:quarter;month", "--output", out)  # fmt: skip
+    published = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(published.table) == {"a,month:quarter", "month"}
+    quarters = published[published.table == "a,month:quarter"]
+    assert set(quarters.month) == {"2026Q1", "2026Q2", "TOTAL"}
+    p_q1 = quarters[(quarters.a == "p") & (quarters.month == "2026Q1")]
+    assert p_q1["count"].item() in ("13", "")  # 3 + 9 + 1, or withheld
+    run("audit", "--input", out, "--original", base, "--dims", "a,month", "--value", "count",
+        "--threshold", 5)  # fmt: skip
+    assert "audit clean" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="the level must be one of month, quarter, year"):
+        run("protect", "--input", base, "--dims", "a,month", "--value", "count",
+            "--publish", "month:week", "--output", out)  # fmt: skip
+
+
+def test_cell_key_from_records_states_its_method_and_its_audit_says_what_it_guarantees(
+    tmp_path, capsys, monkeypatch
+):
+    records = tmp_path / "R.csv"
+    rows = [(f"e{i}", "pq"[i % 2], "fmx"[i % 3 if i < 40 else 0]) for i in range(60)]
+    records.write_text("id,a,g\n" + "".join(f"{i},{a},{g}\n" for i, a, g in rows))
+    out = tmp_path / "OUT.csv"
+    args = ["protect", "--input", records, "--dims", "a,g", "--value", "count",
+            "--method", "cell_key", "--record-id", "id", "--output", out]  # fmt: skip
+    with pytest.raises(CommandError, match="SEIRE_CELL_KEY_SECRET"):
+        run(*args)
+    monkeypatch.setenv("SEIRE_CELL_KEY_SECRET", "s3")
+    run(*args)
+    published = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert set(published.status) == {"perturbed"} and "±2" in published.method.iloc[0]
+    run(*args)  # again: the same keys, the same noise
+    assert pd.read_csv(out, dtype=str, keep_default_na=False).equals(published)
+    counts = tmp_path / "C.csv"
+    pd.DataFrame(rows, columns=["id", "a", "g"]).groupby(["a", "g"]).size().rename(
+        "count"
+    ).reset_index().to_csv(counts, index=False)
+    capsys.readouterr()
+    run("audit", "--input", out, "--original", counts, "--dims", "a,g", "--value", "count")
+    said = capsys.readouterr().out
+    assert "No protection interval is guaranteed" in said and "audit clean" in said
+
+
+def test_the_rounding_audit_fails_when_a_small_cell_is_recovered_exactly(tmp_path):
+    original = tmp_path / "T.csv"
+    original.write_text("g,count\nf,1\nm,4\n")  # base 3: 0, 3, total 6 pins 1 and 4
+    out = tmp_path / "OUT.csv"
+    run("protect", "--input", original, "--dims", "g", "--value", "count",
+        "--method", "round3", "--output", out)  # fmt: skip
+    with pytest.raises(CommandError, match="2 small cell"):
+        run("audit", "--input", out, "--original", original, "--dims", "g", "--value", "count")

@@ -100,7 +100,7 @@ def test_it_refuses_a_correction_that_earlier_cells_would_undo_naming_the_cell(r
         message = str(exc)
     else:
         raise AssertionError("the correction was published")
-    assert "table month-gender" in message
+    assert "month-gender" in message  # linked with the quarterly tables of the same data
     cell = small.first().coordinates
     assert f"period={cell['period']}" in message and f"gender={cell['gender']}" in message
     assert release.versions.count() == 1  # nothing changed

@@ -1,19 +1,27 @@
 """`seire disclosure protect …` and `seire disclosure audit …` on CSV files.
 
 protect: `--input T.csv --dims a,b[,c…] --value count [--threshold 5] [--protection 5]
-[--publish "a,b;a,c;b"] [--method suppression|round3|round5] --output OUT.csv`. The input
-holds inner (base) cells; the output every published cell, totals labelled TOTAL, suppressed
-values empty, and a `status` column (with `--publish`, also a `table` column; with rounding,
-a `method` column instead).
+[--publish "a,b;a,month:quarter;b"] [--method suppression|round3|round5|cell_key]
+--output OUT.csv`. The input holds inner (base) cells; the output every published cell,
+totals labelled TOTAL, suppressed values empty, and a `status` column (with `--publish`, also
+a `table` column; with rounding or cell-key, a `method` column too). A `--publish` entry
+`dim:quarter` or `dim:year` publishes a time dimension (month codes such as 2026M03)
+aggregated to quarters or years. `--method cell_key` reads one row per record with
+`--record-id COLUMN` (the secret for the record keys from the environment variable named by
+`--secret-env`, default SEIRE_CELL_KEY_SECRET), or inner cells with a `cell_key` column.
 
 audit: `--input OUT.csv --original T.csv --dims … --value count [--threshold 5]
 [--protection 5]`: the feasible interval of each suppressed cell; exit code 1 if a sensitive
-cell is published or under-protected. A `table` column in OUT.csv means linked tables.
+cell is published or under-protected. A `table` column in OUT.csv means linked tables. An
+OUT.csv with a `method` column (rounding, cell-key) is audited for exact recovery instead:
+each small cell's range over all whole tables consistent with the published values; exit
+code 1 if one is pinned. Each audit prints what its method guarantees and what it does not.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import pandas as pd
@@ -21,13 +29,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from seire.disclosure import (
     DEFAULT_THRESHOLD,
+    GUARANTEES,
     DisclosureError,
+    PTable,
     audit_linked,
+    audit_ranges,
+    cell_key_range,
+    cells_from_records,
+    perturb,
     protect,
     protect_linked,
     round_table,
+    rounding_range,
 )
-from seire.disclosure.tables import check_frame
+from seire.disclosure.tables import LEVELS, check_frame
 
 
 def read_csv(path: str) -> pd.DataFrame:
@@ -57,11 +72,19 @@ def split_dims(text: str) -> list[str]:
 
 
 def split_publish(text: str, dims: list[str]) -> list[tuple[str, ...]]:
+    """`"a,b;a,month:quarter"` → [("a", "b"), ("a", "month:quarter")]."""
     tables = [tuple(split_dims(part)) for part in text.split(";") if part.strip()]
     for table in tables:
-        unknown = [d for d in table if d not in dims]
+        unknown = [d for d in table if d.partition(":")[0] not in dims]
         if unknown:
             raise CommandError(f"--publish names {', '.join(unknown)}, not among --dims")
+        for entry in table:
+            name, colon, level = entry.partition(":")
+            if colon and level not in LEVELS:
+                raise CommandError(
+                    f"--publish: {entry!r}: the level must be one of {', '.join(LEVELS)} "
+                    f"(e.g. {name}:quarter)"
+                )
     return tables
 
 
@@ -81,9 +104,19 @@ class Command(BaseCommand):
         protect_parser.add_argument("--output", required=True)
         protect_parser.add_argument("--publish", default=None, help='e.g. "a,b;a,c;b"')
         protect_parser.add_argument(
-            "--method", choices=["suppression", "round3", "round5"], default="suppression"
+            "--method",
+            choices=["suppression", "round3", "round5", "cell_key"],
+            default="suppression",
         )
         protect_parser.add_argument("--time-limit", type=float, default=60.0)
+        protect_parser.add_argument(
+            "--record-id", default=None, help="cell_key: the input has one row per record"
+        )
+        protect_parser.add_argument("--secret-env", default="SEIRE_CELL_KEY_SECRET")
+        for sub in (protect_parser, audit_parser):
+            sub.add_argument("--max-noise", type=int, default=2, help="cell_key")
+            sub.add_argument("--variance", type=float, default=1.0, help="cell_key")
+            sub.add_argument("--small", type=int, default=2, help="cell_key: never published")
         audit_parser.add_argument("--original", required=True, help="the inner cells")
 
     def handle(self, *args, action: str, **options):
@@ -94,12 +127,15 @@ class Command(BaseCommand):
             self.run_audit(dims, **options)
 
     def run_protect(
-        self, dims, *, input, value, threshold, protection, output, publish, method, time_limit, **_
-    ):  # noqa: A002 (the option's name)
+        self, dims, *, input, value, threshold, protection, output, publish, method, time_limit,
+        **options,
+    ):  # noqa: A002 (the option's name)  # fmt: skip
         frame = read_csv(input)
         started = time.monotonic()
         try:
-            if method.startswith("round"):
+            if method == "cell_key":
+                out = self.cell_key(frame, dims, value, publish, **options)
+            elif method.startswith("round"):
                 if publish:
                     raise CommandError("--publish works with suppression only")
                 out = round_table(frame, dims, value, base=int(method[-1]))
@@ -112,11 +148,11 @@ class Command(BaseCommand):
                 out = protect(frame, dims, value, threshold, protection, time_limit=time_limit)
         except DisclosureError as exc:
             raise located(input, exc) from None
-        if "status" in out.columns:
+        if "status" in out.columns and "method" not in out.columns:
             out[value] = out[value].astype("Int64").where(out["status"] == "published")
         out.to_csv(output, index=False)
         elapsed = time.monotonic() - started
-        if "status" in out.columns:
+        if "status" in out.columns and "method" not in out.columns:
             counts = out["status"].value_counts()
             self.stdout.write(
                 f"{len(out)} cells: {counts.get('primary', 0)} primary, "
@@ -126,7 +162,24 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{len(out)} cells, {out['method'].iloc[0]}; wrote {output}")
 
-    def run_audit(self, dims, *, input, original, value, threshold, protection, **_):  # noqa: A002
+    def cell_key(self, frame, dims, value, publish, *, record_id, secret_env, **options):
+        ptable = PTable(options["max_noise"], options["variance"], options["small"])
+        if record_id:
+            secret = os.environ.get(secret_env, "")
+            if not secret:
+                raise CommandError(f"--method cell_key: set the secret in ${secret_env}")
+            cells = cells_from_records(frame, dims, record_id, secret)
+            cells = cells.rename(columns={"count": value})
+        elif "cell_key" in frame.columns:
+            cells = frame
+        else:
+            raise CommandError(
+                "--method cell_key needs --record-id (one row per record) or a cell_key column"
+            )
+        tables = split_publish(publish, dims) if publish else None
+        return perturb(cells, dims, value, "cell_key", tables, ptable)
+
+    def run_audit(self, dims, *, input, original, value, threshold, protection, **options):  # noqa: A002
         published = read_csv(input)
         base = read_csv(original)
         try:
@@ -135,6 +188,9 @@ class Command(BaseCommand):
             raise located(original, exc) from None
         if "table" not in published.columns:  # one table: every cell belongs to it
             published.insert(0, "table", ",".join(dims))
+        if "method" in published.columns:
+            return self.audit_perturbed(published, base, dims, value, threshold, protection,
+                                        **options)  # fmt: skip
         try:
             result = audit_linked(published, base, dims, value, protection, threshold)
         except DisclosureError as exc:
@@ -153,3 +209,28 @@ class Command(BaseCommand):
         if len(bad):
             raise CommandError(f"{len(bad)} sensitive cell(s) under-protected")
         self.stdout.write("audit clean: every sensitive cell is protected")
+
+    def audit_perturbed(self, published, base, dims, value, threshold, protection, **options):
+        method = str(published["method"].iloc[0])
+        try:
+            if method.startswith("rounded to base"):
+                name, counts_of = "rounding", rounding_range(int(method.split()[3].rstrip(";")))
+            elif method.startswith("cell-key"):
+                ptable = PTable(options["max_noise"], options["variance"], options["small"])
+                name, counts_of = "cell_key", cell_key_range(ptable)
+            else:
+                raise CommandError(f"unknown method {method!r} in the method column")
+            result = audit_ranges(published, base, dims, value, counts_of, threshold, protection)
+        except DisclosureError as exc:
+            raise CommandError(f"{exc.message}") from None
+        self.stdout.write(f"{method}: {len(result)} small cells audited")
+        self.stdout.write(GUARANTEES[name])
+        pinned = result[result["exact"]]
+        for row in result.itertuples(index=False):
+            cell = ", ".join(f"{d}={getattr(row, d)}" for d in dims)
+            flag = "RECOVERABLE" if row.exact else "range"
+            self.stdout.write(f"{flag} {cell}: value {getattr(row, value)}, "
+                              f"[{row.low}, {row.high}]")  # fmt: skip
+        if len(pinned):
+            raise CommandError(f"{len(pinned)} small cell(s) recoverable exactly")
+        self.stdout.write("audit clean: no small cell can be recovered exactly")

@@ -1,0 +1,92 @@
+"""A time dimension published by month, quarter and year: linked by its sums."""
+
+from itertools import product
+
+import pandas as pd
+import pytest
+
+from seire.disclosure import TOTAL, DisclosureError, audit_linked, protect, protect_linked
+from tests.disclosure.independent import independently_checked
+
+DIMS = ["a", "b", "month"]
+MONTHS = ["2025M11", "2025M12", "2026M01", "2026M02"]
+# found by search: each table protected alone is safe, the two together are not
+COUNTS = [0, 0, 0, 9, 0, 1, 0, 6, 0, 3, 2, 9, 0, 12, 2, 12, 3, 4, 6, 12, 1, 12, 6, 6]
+
+
+def base():
+    frame = pd.DataFrame(list(product("pqr", "xy", MONTHS)), columns=DIMS)
+    frame["n"] = COUNTS
+    return frame
+
+
+def protected_alone(frame, table):
+    """One aggregation protected as if it were the only table (years summed here)."""
+    names = [entry.split(":")[0] for entry in table]
+    agg = frame.assign(month=[m[:4] for m in frame.month]) if "month:year" in table else frame
+    small = agg.groupby(names, as_index=False, sort=False).n.sum()
+    out = protect(small, names, "n").assign(**{d: TOTAL for d in DIMS if d not in names})
+    return out.assign(table=",".join(table))[["table", *DIMS, "n", "status"]]
+
+
+def test_a_month_table_and_a_year_table_are_unsafe_together_and_protected_jointly():
+    frame = base()
+    monthly = protected_alone(frame, ("b", "month"))
+    yearly = protected_alone(frame, ("a", "month:year"))
+    assert independently_checked(monthly, frame, DIMS) == []
+    assert independently_checked(yearly, frame, DIMS) == []
+    union = pd.concat([monthly, yearly], ignore_index=True)
+    shown = set(union[union.status == "published"][DIMS].itertuples(index=False))
+    union.loc[union[DIMS].apply(tuple, axis=1).isin(shown), "status"] = "published"
+    leaks = independently_checked(union, frame, DIMS)
+    assert ("TOTAL", "y", "2025M11") in [key for key, _, _ in leaks]  # 1, narrowed to [0, 4]
+    assert not audit_linked(union, frame, DIMS, "n", 5).ok.all()
+
+    joint = protect_linked(frame, DIMS, "n", [("b", "month"), ("a", "month:year")])
+    assert set(joint.table) == {"b,month", "a,month:year"}
+    assert sorted(set(joint[joint.table == "a,month:year"].month)) == ["2025", "2026", TOTAL]
+    assert independently_checked(joint, frame, DIMS) == []
+    assert audit_linked(joint, frame, DIMS, "n", 5, threshold=5).ok.all()
+
+
+def test_quarters_add_up_from_months_and_a_single_year_is_the_total():
+    frame = base()
+    out = protect_linked(frame, DIMS, "n", [("month:quarter",), ("a", "month:year")])
+    quarters = out[out.table == "month:quarter"].set_index("month").n
+    by_hand = {
+        "2025Q4": frame[frame.month.isin(["2025M11", "2025M12"])].n.sum(),
+        "2026Q1": frame[frame.month.isin(["2026M01", "2026M02"])].n.sum(),
+        TOTAL: frame.n.sum(),
+    }
+    assert quarters.to_dict() == by_hand
+    one_year = frame[frame.month.str.startswith("2026")]
+    years = protect_linked(one_year, DIMS, "n", [("a", "month:year")])
+    rows = years[years.a == TOTAL].set_index("month")
+    assert rows.loc["2026", "n"] == rows.loc[TOTAL, "n"] == by_hand["2026Q1"]
+    assert rows.loc["2026", "status"] == rows.loc[TOTAL, "status"]  # one cell, two names
+
+
+def test_earlier_month_cells_are_held_when_quarters_are_published():
+    frame = base()
+    earlier = protect_linked(frame, DIMS, "n", [("b", "month")])
+    later = protect_linked(frame, DIMS, "n", [("a", "month:quarter")], fixed=earlier)
+    assert audit_linked(later, frame, DIMS, "n", 5, fixed=earlier).ok.all()
+    union = pd.concat([earlier, later], ignore_index=True)
+    assert independently_checked(union, frame, DIMS) == []
+
+
+@pytest.mark.parametrize(
+    ("labels", "table", "message", "row"),
+    [
+        (["2026M01", "June"], ("month:quarter",), "'June' is not a period code", 1),
+        (["2026M01", "2026Q1"], ("month:year",), "not a mix of M, Q", None),
+        (["2026Q1", "2026Q2"], ("month:week",), "the level must be one of", None),
+        (["2026", "2027"], ("month:quarter",), "already coarser than a quarter", None),
+    ],
+)
+def test_a_bad_time_dimension_is_refused_with_its_location(labels, table, message, row):
+    frame = pd.DataFrame({"month": labels, "n": [3, 9]})
+    with pytest.raises(DisclosureError) as error:
+        protect_linked(frame, ["month"], "n", [table])
+    assert message in str(error.value)
+    assert error.value.row == row

@@ -1,0 +1,147 @@
+"""Releases over time and across granularities: the union of everything published is
+audited, by an independent LP over the base cells (scipy's linprog)."""
+
+import pandas as pd
+
+from seire.collection.models import Episode
+from seire.publishing import services
+from seire.publishing.cubes import CubeSpec, build_cube
+from seire.publishing.models import ReleaseTable
+from tests.disclosure.independent import independently_checked
+from tests.publishing.conftest import AFTER
+
+DIMS = ["county", "gender", "crime_type", "period"]
+QUARTER_TABLES = {"county-gender", "crime-county"}
+
+
+def base_cells() -> pd.DataFrame:
+    """The finest cells of the release's data: county × gender × crime type × month."""
+    spec = CubeSpec("episodes", tuple(DIMS), period_from="2026M01", period_to="2026M03",
+                    granularity="month")  # fmt: skip
+    return build_cube(spec)
+
+
+def as_rows(version, status_of=None) -> pd.DataFrame:
+    """A version's suppressed tables as rows of linked tables over the base dims."""
+    rows = []
+    for cell in version.cells.filter(table__method="suppress").select_related("table"):
+        table = cell.table
+        entries = [
+            "period:quarter" if d == "period" and table.granularity == "quarter" else d
+            for d in DIMS
+            if d in table.dims
+        ]
+        coords = {d: cell.coordinates.get(d, "TOTAL") for d in DIMS}
+        if "period" not in table.dims:
+            coords["period"] = "TOTAL"
+        value = None if cell.value is None else int(cell.value)
+        rows.append({"table": ",".join(entries), **coords, "value": value,
+                     "status": cell.status})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def with_truth(rows: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose value is the true one now (withheld cells get theirs for the check); a
+    published value the correction changed is dropped: it was about other data."""
+    from tests.disclosure.independent import levels_of, members
+
+    keys = [tuple(r) for r in base[DIMS].itertuples(index=False)]
+    counts = base["value"].to_numpy()
+    out = []
+    for _, row in rows.iterrows():
+        true = int(counts[members(row, DIMS, levels_of(row["table"]), keys)].sum())
+        if row["status"] == "published" and row["value"] != true:
+            continue
+        out.append({**row.to_dict(), "value": true})
+    return pd.DataFrame(out)
+
+
+def test_month_and_quarter_tables_of_one_release_share_their_cells(release):
+    version = services.publish(release, now=AFTER).version
+    monthly = {
+        c.coordinates["gender"]: c.status
+        for c in version.cells.filter(table__code="month-gender")
+        if c.coordinates["period"] == "TOTAL"
+    }
+    quarterly = {
+        c.coordinates["gender"]: c.status
+        for c in version.cells.filter(table__code="county-gender")
+        if c.coordinates["county"] == "TOTAL"
+    }
+    assert monthly == quarterly  # Q1 by gender is the sum of the months: one cell
+    rows = with_truth(as_rows(version), base_cells())
+    assert independently_checked(rows, base_cells(), DIMS, value="value") == []
+
+
+def test_a_correction_of_one_cell_is_audited_clean_with_the_version_before(release):
+    first = services.publish(release, now=AFTER).version
+    # one episode was recorded in the wrong county: one inner cell moves
+    moved = Episode.objects.order_by("id").first()
+    other = Episode.objects.exclude(county=moved.county).first()
+    Episode.objects.filter(pk=moved.pk).update(county=other.county, unit=other.unit)
+    second = services.correct(release, note_et="Maakond.", note_en="County.", now=AFTER).version
+    assert second.number == 2 and second.audit["audit"] == "clean"
+    base = base_cells()
+    union = pd.concat(
+        [with_truth(as_rows(first), base), with_truth(as_rows(second), base)], ignore_index=True
+    )
+    # every small count of either version, withheld in it, stays protected by the union
+    assert independently_checked(union, base, DIMS, value="value") == []
+
+
+def test_a_correction_that_the_version_before_would_undo_is_refused_naming_the_cell(release):
+    """Why a correction of data alone is always protectable: a changed cell's every line
+    has another changed cell (its parent, or the sibling it moved to), so the unchanged
+    cells of the version before never pin it; the refusal comes from a rule that changed."""
+    for table in release.tables.filter(method="suppress"):
+        table.threshold = 3
+        table.save(update_fields=["threshold"])
+    first = services.publish(release, now=AFTER).version
+    shown = first.cells.filter(table__method="suppress", status="published",
+                               value__gte=3, value__lt=5).select_related("table")  # fmt: skip
+    assert shown.exists()
+    release.tables.filter(method="suppress").update(threshold=5)
+    Episode.objects.filter(pk=Episode.objects.order_by("id").first().pk).update(
+        crime_type="other_violence"
+    )  # and one cell corrected
+    try:
+        services.correct(release, note_et="Lävend.", note_en="Threshold.", now=AFTER)
+    except services.PublishingError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("the correction was published")
+    assert "is pinned to" in message
+    named = [c for c in shown if all(f"{d}={v}" in message for d, v in c.coordinates.items())]
+    assert named  # located: a small count the version before showed, and its interval
+    assert all(c.table.code in message for c in named)
+    assert release.versions.count() == 1
+
+
+def test_a_cell_key_table_states_its_method_and_keeps_its_noise_across_versions(release):
+    ReleaseTable.objects.filter(release=release, code="gender-rounded").update(
+        method="cell_key", measure="episodes"
+    )
+    first = services.publish(release, now=AFTER).version
+    cells = {
+        c.coordinates["gender"]: (c.value, c.status)
+        for c in first.cells.filter(table__code="gender-rounded")
+    }
+    truth = Episode.objects.values_list("gender", flat=True)
+    for gender, (value, status) in cells.items():
+        n = len(truth) if gender == "TOTAL" else sum(g == gender for g in truth)
+        assert status == "perturbed" and abs(int(value) - n) <= 2 and int(value) not in (1, 2)
+    second = services.correct(release, note_et="Sama.", note_en="Same.", now=AFTER).version
+    again = {
+        c.coordinates["gender"]: (c.value, c.status)
+        for c in second.cells.filter(table__code="gender-rounded")
+    }
+    assert again == cells  # same records, same cell keys, same noise
+    assert second.audit["methods"]["gender-rounded"] == "cell_key"
+    assert "recovered exactly" in second.audit["guarantees"]["cell_key"]
+
+    from seire.publishing.outputs import method_text
+
+    table = release.tables.get(code="gender-rounded")
+    assert "±2" in method_text(table, "en") and "variance 1" in method_text(table, "en")
+    assert "does not guarantee a protection interval" in method_text(table, "en")
+    assert "±2" in method_text(table, "et")
