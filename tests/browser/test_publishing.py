@@ -25,8 +25,13 @@ def test_a_reader_opens_a_release_and_its_table(new_page, cast):
             page.click(f"a[href='/statistics/{release.code}/']")
         assert not axe(page), describe(axe(page))
         with page.expect_navigation():
-            page.click(f"a[href='/statistics/{release.code}/tables/month-gender/']")
+            page.click(f"a[href='/statistics/{release.code}/tables/crime-county/']")
         page.wait_for_selector(".chart__canvas--drawn svg")
+        screenshot(page, f"statistics-chart-{language}")
+        assert not axe(page), describe(axe(page))
+        page.go_back()
+        with page.expect_navigation():
+            page.click(f"a[href='/statistics/{release.code}/tables/month-gender/']")
         assert page.locator(".stat-table__symbol").count() > 0
         assert page.locator(".legend li").first.inner_text().startswith("x —")
         screenshot(page, f"statistics-table-{language}")
