@@ -2,7 +2,9 @@
 
 `SecurityHeadersMiddleware` adds the Content-Security-Policy (no inline script or style: the
 pages put their JavaScript in static files) and a Permissions-Policy. Django 6 has a
-built-in CSP; on 5.2 this is it.
+built-in CSP; on 5.2 this is it. It also answers 400 to a URL or query string holding a NUL
+character, or a JSON body holding one, which no view can use and PostgreSQL refuses in any
+text (a 500 otherwise).
 
 `TwoFactorMiddleware` sends a signed-in member of a role named in `SEIRE_REQUIRE_2FA_FOR`
 to the verification step (or, without a device yet, to the enrolment page) until the
@@ -14,7 +16,7 @@ the identity provider (the state authentication service) does the strong authent
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -28,7 +30,10 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        if _holds_nul(request):
+            response = _bad_request(request, "The request holds a NUL character.")
+        else:
+            response = self.get_response(request)
         policy = getattr(settings, "SEIRE_CONTENT_SECURITY_POLICY", "")
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
@@ -37,6 +42,25 @@ class SecurityHeadersMiddleware:
             response["Permissions-Policy"] = permissions
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+def _holds_nul(request) -> bool:
+    """A NUL in the path, the query string or a JSON body (raw or escaped as \\u0000)."""
+    if "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    ):
+        return True
+    if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
+        body = request.body
+        return b"\x00" in body or b"\\u0000" in body
+    return False
+
+
+def _bad_request(request, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def needs_second_factor(request) -> bool:

@@ -103,3 +103,28 @@ def test_an_uploaded_file_over_the_limit_is_refused_before_it_is_stored(client, 
     small = SimpleUploadedFile("values.csv", b"dataset,unit\n", "text/csv")
     response = client.post(reverse("login"), {"username": "paul", "password": "x", "file": small})
     assert response.status_code == 200  # the form again, with its error: not refused
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/collection/values?dataset=VS_MONTHLY&unit=%00HARJU",
+        "/feedback/inbox/?q=a%00b",
+        "/statistics/?%00=1",
+    ],
+)
+def test_a_nul_character_in_the_address_is_refused_not_a_server_error(client, cast, url):
+    """PostgreSQL refuses NUL in any text: a query with one used to end in a 500 there."""
+    client.force_login(cast.ann, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert response["Content-Security-Policy"] == POLICY
+
+
+def test_a_nul_character_in_a_json_body_is_refused_not_a_server_error(client, cast):
+    client.force_login(cast.ann, backend="django.contrib.auth.backends.ModelBackend")
+    body = '{"dataset": "VS_MONTHLY", "values": [{"unit": "HARJU\\u0000", "element": "X"}]}'
+    response = client.post("/api/collection/values", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request holds a NUL character."}
