@@ -14,11 +14,14 @@
 * `GUARANTEES`: what each method's audit can and cannot guarantee, in words.
 
 A published table entry may name a time dimension with a level, `month:quarter` or
-`month:year` (`tables.py`): months, quarters and years are then linked by their sums.
+`month:year` (`tables.py`): months, quarters and years are then linked by their sums; and a
+span of it, `month@2025M01..2025M06` (`span_label`), for tables over fewer periods than the
+base: releases over different ranges (quarters, then the year) are linked the same way.
 
 `METHODS` is the registry of methods by name.
 """
 
+from seire.disclosure.axes import LEVELS, SPAN_TOTAL, TOTAL, DisclosureError, span_label
 from seire.disclosure.cellkey import KEY_RANGE, PTable, cells_from_records, perturb, record_keys
 from seire.disclosure.protect import (
     DEFAULT_THRESHOLD,
@@ -29,7 +32,6 @@ from seire.disclosure.protect import (
 )
 from seire.disclosure.ranges import audit_ranges, cell_key_range, rounding_range
 from seire.disclosure.rounding import round_table
-from seire.disclosure.tables import LEVELS, TOTAL, DisclosureError
 
 METHODS = {"suppression": protect, "rounding": round_table, "cell_key": perturb}
 
@@ -58,6 +60,7 @@ __all__ = [
     "KEY_RANGE",
     "LEVELS",
     "METHODS",
+    "SPAN_TOTAL",
     "TOTAL",
     "DisclosureError",
     "PTable",
@@ -72,4 +75,5 @@ __all__ = [
     "record_keys",
     "round_table",
     "rounding_range",
+    "span_label",
 ]

@@ -7,10 +7,16 @@ coordinates (a `TOTAL`, or a dimension the aggregation leaves out, matches every
 cell is identified by its *key*: one label per dimension of the base, `TOTAL` where summed.
 The same key published by two aggregations (say the grand total) is one cell.
 
-A time dimension (labels are period codes such as `2026M03`, see `seire.periods`) may be
-published aggregated: a table entry `month:quarter` or `month:year` shows quarters or years
-of the months, each an extra label of the dimension with its own additivity equations
-(months → quarter → year → total), so tables at different levels are linked.
+A time dimension (labels are period codes such as `2026M03`, see `seire.periods`; its axis
+is built in `axes.py`) may be published aggregated: a table entry `month:quarter` or
+`month:year` shows quarters or years of the months, each an extra label of the dimension
+with its own additivity equations (months → quarter → year → total), so tables at
+different levels are linked.
+
+A table may also count only a span of the time dimension (`period@2025M01..2025M06`: the
+months inside and the span's total; `period:quarter@…` its quarters; `period:total@…` only
+the span's total): releases over different but overlapping ranges are then aggregations of
+one base, linked by the span's equation (its total is the sum of its periods).
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"g": ["f", "m"], "n": [3, 9]})
@@ -28,21 +34,15 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from seire import periods
-
-TOTAL = "TOTAL"
-#: Levels a time dimension (period codes, `seire.periods`) can be published at.
-LEVELS = {"month": "M", "quarter": "Q", "year": "Y"}
-
-
-class DisclosureError(ValueError):
-    """Bad input to a disclosure function, located by `row` (0-based position) and `column`."""
-
-    def __init__(self, message: str, row: int | None = None, column: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.row = row
-        self.column = column
+from seire.disclosure.axes import (
+    LEVELS,
+    TOTAL,
+    Axis,
+    DisclosureError,
+    Entry,
+    parse_entry,
+    time_axis,
+)
 
 
 @dataclass
@@ -205,160 +205,6 @@ def _as_count(raw) -> int | None:
     return None
 
 
-def parse_entry(entry, dims: list[str]) -> tuple[str, str | None]:
-    """One entry of a published table: `dim`, or `dim:level` for a time dimension whose base
-    labels are period codes (`2026M03`) aggregated to `quarter` or `year`."""
-    name, colon, level = str(entry).partition(":")
-    name, level = name.strip(), level.strip()
-    if name not in dims:
-        raise DisclosureError(f"a published table names an unknown dimension: {entry!r}")
-    if colon and level not in LEVELS:
-        raise DisclosureError(
-            f"{entry!r}: the level must be one of {', '.join(LEVELS)} (e.g. {name}:quarter)"
-        )
-    return name, (level or None)
-
-
-def _time_axis(dim: str, leaves: list, frame: pd.DataFrame, wanted: set[str]) -> Axis:
-    """An axis whose leaves are periods of one kind, grouped into the coarser `wanted` levels.
-
-    A group spanning every leaf is the axis total, one spanning a single leaf is that leaf,
-    and one with the same leaves as a finer group is that group (the same cell, one name).
-    """
-    parsed = []
-    for label in leaves:
-        try:
-            parsed.append(periods.parse(str(label)))
-        except periods.PeriodError as exc:
-            row = int(np.flatnonzero((frame[dim] == label).to_numpy())[0])
-            raise DisclosureError(
-                f"{dim} is aggregated in time, but {label!r} is not a period code ({exc})",
-                row=row,
-                column=dim,
-            ) from None
-    kinds = {p.kind for p in parsed}
-    if len(kinds) > 1:
-        raise DisclosureError(
-            f"{dim} is aggregated in time, so its labels must be periods of one kind, "
-            f"not a mix of {', '.join(sorted(kinds))}",
-            column=dim,
-        )
-    kind = parsed[0].kind
-    order = {"M": 0, "Q": 1, "Y": 2}
-    axis = Axis(dim, list(leaves))
-    total = axis.total
-    by_leaves: dict[frozenset, int] = {frozenset([i]): i for i in range(len(leaves))}
-    by_leaves[frozenset(range(len(leaves)))] = total
-    groups: list[tuple[str, list]] = []  # (level, [(code, leaf indices)])
-    for level in sorted(wanted, key=lambda name: order[LEVELS[name]]):
-        if order[LEVELS[level]] < order[kind]:
-            raise DisclosureError(
-                f"{dim}:{level}: the labels of {dim} are already coarser than a {level} "
-                f"(e.g. {parsed[0]})",
-                column=dim,
-            )
-        members: dict[str, list[int]] = {}
-        for i, period in sorted(enumerate(parsed), key=lambda item: item[1]):
-            group = period
-            while group.kind != LEVELS[level]:
-                group = group.parent()
-            members.setdefault(str(group), []).append(i)
-        groups.append((level, list(members.items())))
-    for level, members in groups:
-        rows = []
-        for code, leaf_indices in members:
-            cell = by_leaves.get(frozenset(leaf_indices))
-            if cell is None:
-                cell = axis.add_label(code, leaf_indices)
-                by_leaves[frozenset(leaf_indices)] = cell
-            else:
-                axis.alias(code, cell)
-            rows.append((code, cell))
-        axis.level_rows[level] = rows
-    # quarters add up to their year; the groups of a level add up to the total
-    for position, rows in enumerate(axis.level_rows.values()):
-        cells = list(dict.fromkeys(cell for _, cell in rows))
-        axis.add_line(total, cells)
-        for coarser in list(axis.level_rows)[position + 1 :]:
-            for _, parent in axis.level_rows[coarser]:
-                inside = [c for c in cells if axis.leaf_set(c) <= axis.leaf_set(parent)]
-                axis.add_line(parent, inside)
-    return axis
-
-
-@dataclass
-class Axis:
-    """One dimension of the cube: its leaves (base labels), any groups of leaves (quarters,
-    years), and the total, which is always the last index. `lines` are the additivity
-    equations along it as (parent index, child indices)."""
-
-    name: str
-    leaves: list
-    labels: list = field(default_factory=list)  # leaves, then groups; the total is not here
-    members: list = field(default_factory=list)  # per label, its leaf indices
-    lookup: dict = field(default_factory=dict)  # str(label) (and aliases) → index
-    lines: list = field(default_factory=list)
-    level_rows: dict = field(default_factory=dict)  # level → [(label, index)] published
-
-    def __post_init__(self):
-        self.labels = list(self.leaves)
-        self.members = [[i] for i in range(len(self.leaves))]
-        self.lookup = {str(label): i for i, label in enumerate(self.leaves)}
-        self.lines = [(None, list(range(len(self.leaves))))]  # the total, patched in `close`
-
-    @property
-    def total(self) -> int:
-        return -1  # placeholder until `close`; see `size`
-
-    def add_label(self, code: str, leaf_indices: list[int]) -> int:
-        self.labels.append(code)
-        self.members.append(list(leaf_indices))
-        self.lookup[code] = len(self.labels) - 1
-        self.add_line(len(self.labels) - 1, leaf_indices)
-        return len(self.labels) - 1
-
-    def alias(self, code: str, cell: int) -> None:
-        self.lookup.setdefault(code, cell)
-
-    def leaf_set(self, cell: int) -> frozenset:
-        return frozenset(range(len(self.leaves))) if cell == -1 else frozenset(self.members[cell])
-
-    def add_line(self, parent: int, children: list[int]) -> None:
-        children = [c for c in dict.fromkeys(children) if c != parent]
-        if children and (parent, children) not in self.lines:
-            self.lines.append((parent, children))
-
-    def close(self) -> None:
-        """Fix the total's index (after the last label) in the lines and the lookup."""
-        size = len(self.labels)
-        fix = lambda i: size if i in (None, -1) else i  # noqa: E731
-        self.lines = [(fix(p), [fix(c) for c in children]) for p, children in self.lines]
-        self.lookup = {k: fix(v) for k, v in self.lookup.items()}
-        self.lookup[TOTAL] = size
-        self.level_rows = {
-            level: [(code, fix(cell)) for code, cell in rows]
-            for level, rows in self.level_rows.items()
-        }
-
-    def matrix(self) -> np.ndarray:
-        """(labels + total) × leaves: 1 where a leaf adds into the label."""
-        out = np.zeros((len(self.labels) + 1, len(self.leaves)), dtype=np.int64)
-        for i, leaves in enumerate(self.members):
-            out[i, leaves] = 1
-        out[-1, :] = 1
-        return out
-
-    def rows(self, level: str | None, shown: bool) -> list[tuple]:
-        """The (label, index) rows a table shows along this axis: every label of its level and
-        the total, or only the total when the table leaves the dimension out."""
-        size = len(self.labels)
-        if not shown:
-            return [(TOTAL, size)]
-        if level is None or level not in self.level_rows:
-            return [*((label, i) for i, label in enumerate(self.leaves)), (TOTAL, size)]
-        return [*self.level_rows[level], (TOTAL, size)]
-
-
 def build(
     frame: pd.DataFrame,
     dims: list[str],
@@ -375,29 +221,39 @@ def build(
     """
     dims = list(dims)
     frame = check_frame(frame, dims, value)
-    tables, wanted = [], {d: set() for d in dims}
+    tables = []
+    wanted: dict[str, set] = {d: set() for d in dims}
+    spans: dict[str, set] = {d: set() for d in dims}
+
+    def want(entry: Entry) -> None:
+        if entry.level in LEVELS:
+            wanted[entry.name].add(entry.level)
+        if entry.span is not None:
+            spans[entry.name].add(entry.span)
+
     for table in publish:
         if isinstance(table, str):
             table = (table,)
         entries = [parse_entry(entry, dims) for entry in table]
-        names = [name for name, _ in entries]
+        names = [entry.name for entry in entries]
         if not entries:
             raise DisclosureError("a published table names no dimension")
         if len(set(names)) != len(names):
             raise DisclosureError(f"a published table names a dimension twice: {table}")
-        entries.sort(key=lambda entry: dims.index(entry[0]))
+        entries.sort(key=lambda entry: dims.index(entry.name))
         tables.append(entries)
-        for name, level in entries:
-            if level is not None:
-                wanted[name].add(level)
+        for entry in entries:
+            want(entry)
     for table in known:
-        for name, level in (parse_entry(entry, dims) for entry in table):
-            if level is not None:
-                wanted[name].add(level)
+        for entry in table:
+            want(parse_entry(entry, dims))
     axes = []
     for d in dims:
         leaves = list(pd.unique(frame[d]))
-        axis = _time_axis(d, leaves, frame, wanted[d]) if wanted[d] else Axis(d, leaves)
+        if wanted[d] or spans[d]:
+            axis = time_axis(d, leaves, frame, wanted[d], spans[d])
+        else:
+            axis = Axis(d, leaves)
         axis.close()
         axes.append(axis)
     levels = {a.name: a.leaves for a in axes}
@@ -419,9 +275,9 @@ def build(
     publishable = np.zeros(len(keys), dtype=bool)
     table_rows = []
     for entries in tables:
-        level_of = dict(entries)
+        shown = {entry.name: entry for entry in entries}
         rows = []
-        per_axis = [a.rows(level_of.get(a.name), a.name in level_of) for a in axes]
+        per_axis = [a.rows(shown.get(a.name)) for a in axes]
         for combo in product(*per_axis):
             cell = int(sum(i * s for (_, i), s in zip(combo, strides, strict=True)))
             rows.append((tuple(label for label, _ in combo), cell))
@@ -455,12 +311,7 @@ def build(
         values=values,
         publishable=publishable,
         lines=lines,
-        tables=[tuple(_entry_name(e) for e in entries) for entries in tables],
+        tables=[tuple(str(e) for e in entries) for entries in tables],
         table_rows=table_rows,
         axes=axes,
     )
-
-
-def _entry_name(entry: tuple[str, str | None]) -> str:
-    name, level = entry
-    return name if level is None else f"{name}:{level}"

@@ -20,6 +20,8 @@ from itertools import product
 import pandas as pd
 from django.conf import settings
 
+from seire import periods
+from seire.disclosure import LEVELS, SPAN_TOTAL, span_label
 from seire.publishing.cubes import MAX_DIMS, CubeError, CubeSpec, build_cube, build_keyed_cube
 
 SUPPRESSED = ("primary", "secondary")
@@ -89,15 +91,17 @@ def still_true(
 @dataclass(frozen=True, eq=False)
 class Earlier:
     """Cells published before over `dims` (suppressed ones without a value) from a table
-    whose cube had the data key `key` (see `data_key`) and the given `granularity`."""
+    whose cube had the data key `key` (see `data_key`), the given `granularity` and counted
+    the days `period_range` (first, last)."""
 
     key: tuple
     dims: tuple[str, ...]
     cells: pd.DataFrame
     granularity: str = "month"
+    period_range: tuple = ()
 
 
-def _range(table) -> tuple:
+def table_range(table) -> tuple:
     """The first and last day a table counts (its period codes when they do not parse)."""
     try:
         spec = table.spec()
@@ -107,29 +111,67 @@ def _range(table) -> tuple:
 
 
 def data_key(table) -> tuple:
-    """What a table counts, whatever its dimensions and granularity: tables with the same
-    key are aggregations of the same base data (months add up to its quarters and years)."""
+    """What a table counts, whatever its dimensions, granularity and period range: tables
+    with the same key are aggregations of the same base data (months add up to quarters,
+    years and any span, so a year's table is linked to the quarters published before)."""
     filters = tuple(sorted((k, tuple(v)) for k, v in (table.filters or {}).items()))
-    return (table.measure, filters, *_range(table))
+    return (table.measure, filters)
+
+
+def earlier_from(tables: dict) -> list[Earlier]:
+    """The cells of protected `tables` ({table: cells}) as `Earlier` cells, for the tables
+    protected after them (suppressed values dropped)."""
+    out = []
+    for table, cells in tables.items():
+        shown = cells.assign(value=cells["value"].where(~cells["status"].isin(SUPPRESSED)))
+        out.append(
+            Earlier(
+                data_key(table), tuple(table.dims), shown, table.granularity, table_range(table)
+            )  # fmt: skip
+        )
+    return out
 
 
 GRANULARITY_ORDER = {"month": 0, "quarter": 1, "year": 2}
 
 
-def _entries(dims, granularity: str, base_granularity: str) -> tuple[str, ...]:
-    """A table's entries over the base: `period:quarter` when coarser than the base."""
-    return tuple(
-        f"{d}:{granularity}" if d == "period" and granularity != base_granularity else d
-        for d in dims
-    )
+def span_of(period_range: tuple, hull: tuple) -> str | None:
+    """The span label (`2025M01..2025M06`) of a table counting `period_range` over a base
+    counting `hull`; None when they are the same days."""
+    if tuple(period_range) == tuple(hull):
+        return None
+    first, last = period_range
+    return span_label(periods.period_of(first, "M"), periods.period_of(last, "M"))
 
 
-def _widen(earlier: pd.DataFrame, dims: list[str], base_dims: list[str]) -> pd.DataFrame:
-    """Earlier cells of a table over `dims` as cells of the base (`TOTAL` elsewhere)."""
+def _entries(
+    dims, granularity: str, base_dims: list[str], base_granularity: str, span: str | None
+) -> str:
+    """A table's name over the base: its entries in the base's order, `period:quarter` when
+    coarser than the base, limited to its `span` of the base's periods (`period@…`, or
+    `period:total@…` when the table does not show the period)."""
+    entries = []
+    for d in base_dims:
+        if d == "period" and (d in dims or span):
+            entry = d if granularity == base_granularity else f"{d}:{granularity}"
+            entry = entry if d in dims else f"{d}:{SPAN_TOTAL}"
+            entries.append(entry if span is None else f"{entry}@{span}")
+        elif d in dims:
+            entries.append(d)
+    return ",".join(entries)
+
+
+def _widen(
+    earlier: pd.DataFrame, dims: list[str], base_dims: list[str], span: str | None
+) -> pd.DataFrame:
+    """Earlier cells of a table over `dims` as cells of the base (`TOTAL` elsewhere; the
+    period's total is the table's `span` when it counted fewer periods than the base)."""
     from seire import disclosure
 
-    missing = {d: disclosure.TOTAL for d in base_dims if d not in dims}
-    return earlier.assign(**missing)[[*base_dims, "value", "status"]]
+    cells = earlier.assign(**{d: disclosure.TOTAL for d in base_dims if d not in dims})
+    if span is not None:
+        cells["period"] = cells["period"].replace(disclosure.TOTAL, span)
+    return cells[[*base_dims, "value", "status"]]
 
 
 def base_granularity(tables: list, earlier: list[Earlier] | None = None) -> str:
@@ -146,13 +188,16 @@ def suppress_linked(
     tables: list,
     earlier: list[Earlier] | None = None,
     granularity: str | None = None,
+    hull: tuple | None = None,
 ) -> dict:
     """Protect `tables` — aggregations of one base cube with the same threshold and
     protection — jointly, so that no small cell can be recovered by setting one table
     against another (they share their margins; months add up to quarters and years).
     `base` is at `granularity` (default: the first table's); a table by a coarser period
-    publishes `period:quarter` or `period:year`. `earlier`: cells published before; those
-    of the same base data that the data still gives are held as equations. Returns
+    publishes `period:quarter` or `period:year`; `hull` (default: the first table's range)
+    is the first and last day `base` counts, and a table or earlier table counting fewer
+    days covers a span of its periods. `earlier`: cells published before; those of the same
+    base data that the data still gives are held as equations. Returns
     {table: its cells with status}. Raises `ProtectionError` naming the tables and cells
     when no pattern protects them."""
     from seire import disclosure
@@ -161,20 +206,18 @@ def suppress_linked(
     granularity = granularity or first.granularity
     protection = first.protection if first.protection is not None else first.threshold
     key = data_key(first)
-    parts = [
-        _widen(e.cells, list(e.dims), base_dims).assign(
-            table=",".join(_entries(e.dims, e.granularity, granularity))
-        )
-        for e in earlier or ()
-        if e.key == key and set(e.dims) <= set(base_dims) and len(e.cells)
-    ]
+    hull = hull or table_range(first)
+    parts = []
+    for e in earlier or ():
+        if e.key == key and set(e.dims) <= set(base_dims) and len(e.cells):
+            span = span_of(e.period_range or hull, hull)
+            name = _entries(e.dims, e.granularity, base_dims, granularity, span)
+            parts.append(_widen(e.cells, list(e.dims), base_dims, span).assign(table=name))
     old = pd.concat(parts, ignore_index=True) if parts else None
     known = [tuple(name.split(",")) for name in dict.fromkeys(old["table"])] if parts else []
     fixed = still_true(old, base, base_dims, known)
-    names = {
-        t: ",".join(_entries([d for d in base_dims if d in t.dims], t.granularity, granularity))
-        for t in tables
-    }
+    spans = {t: span_of(table_range(t), hull) for t in tables}
+    names = {t: _entries(t.dims, t.granularity, base_dims, granularity, spans[t]) for t in tables}
     publish = [tuple(name.split(",")) for name in dict.fromkeys(names.values())]
     codes = ", ".join(t.code for t in tables)
     label = f"table {codes}" if len(tables) == 1 else f"tables {codes}"
@@ -203,10 +246,13 @@ def suppress_linked(
                 for c in cells
             ]
         )
-    return {
-        t: out[out["table"] == names[t]][[*t.dims, "value", "status"]].reset_index(drop=True)
-        for t in tables
-    }
+    results = {}
+    for t in tables:
+        cells = out[out["table"] == names[t]][[*t.dims, "value", "status"]]
+        if spans[t] is not None and "period" in t.dims:  # the span's total is the table's
+            cells = cells.assign(period=cells["period"].replace(spans[t], disclosure.TOTAL))
+        results[t] = cells.reset_index(drop=True)
+    return results
 
 
 def _suppress_group(tables: list, earlier: list[Earlier] | None) -> dict:
@@ -216,18 +262,41 @@ def _suppress_group(tables: list, earlier: list[Earlier] | None) -> dict:
     for table in tables:  # each definition checked on its own, located
         table.spec().check()
     first = tables[0]
+    codes = ", ".join(t.code for t in tables)
     dims = list(dict.fromkeys(d for t in tables for d in t.dims))
     key = data_key(first)
-    extra = list(dict.fromkeys(
-        d for e in earlier or () if e.key == key for d in e.dims if d not in dims
-    ))  # fmt: skip
+    mine = [e for e in earlier or () if e.key == key]
+    ranges = {table_range(first)} | {e.period_range for e in mine if e.period_range}
+    if len(ranges) > 1 and "period" not in dims:  # linked to other ranges through the months
+        if len(dims) == MAX_DIMS:
+            raise ProtectionError(
+                f"table {codes}: the same data was published before over other periods; "
+                f"to protect it together with them it may have at most {MAX_DIMS - 1} "
+                "dimensions besides the period"
+            )
+        dims.append("period")
+    extra = list(dict.fromkeys(d for e in mine for d in e.dims if d not in dims))
     if len(dims) + len(extra) <= MAX_DIMS:
         dims += extra
-    granularity = base_granularity(tables, earlier) if "period" in dims else first.granularity
+    hull = (min(start for start, _ in ranges), max(end for _, end in ranges))
+    granularity = first.granularity
+    if "period" in dims:
+        granularity = _aligned(base_granularity(tables, earlier), ranges)
+    kind = LEVELS[granularity]
     spec = CubeSpec(first.measure, tuple(dims), first.filters or {},
-                    first.period_from, first.period_to, granularity)  # fmt: skip
-    _require_counts(spec, ", ".join(t.code for t in tables))
-    return suppress_linked(build_cube(spec), dims, tables, earlier, granularity=granularity)
+                    str(periods.period_of(hull[0], kind)), str(periods.period_of(hull[1], kind)),
+                    granularity)  # fmt: skip
+    _require_counts(spec, codes)
+    return suppress_linked(build_cube(spec), dims, tables, earlier, granularity, hull)
+
+
+def _aligned(granularity: str, ranges: set[tuple]) -> str:
+    """`granularity`, or months when a period range does not start and end on its bounds."""
+    kind = LEVELS[granularity]
+    for start, end in ranges:
+        if periods.period_of(start, kind).start != start or periods.period_of(end, kind).end != end:
+            return "month"
+    return granularity
 
 
 def _rounding(base: int) -> Callable:
@@ -297,15 +366,16 @@ METHODS: dict[str, Callable] = {
 def _link_key(table) -> tuple:
     """Tables with the same key are aggregations of one cube and are protected together."""
     protection = table.protection if table.protection is not None else table.threshold
-    return (*data_key(table), table.threshold, protection)
+    return (*data_key(table), *table_range(table), table.threshold, protection)
 
 
 def protect_tables(tables: list, earlier: list[Earlier] | None = None) -> tuple[dict, list[str]]:
     """Protect every table of a release: tables suppressed from the same data (same measure,
     filters, period range — whatever their granularity — and settings) jointly over the
     union of their dimensions (when that has at most `MAX_DIMS`), every other table on its
-    own. `earlier`: everything published before (see `Earlier`). Returns ({table: cells},
-    problems); a table with a problem has no cells."""
+    own. Each group holds everything published before (`earlier`, see `Earlier`) and the
+    groups protected before it (tables of the same data over other ranges or settings) as
+    equations. Returns ({table: cells}, problems); a table with a problem has no cells."""
     results: dict = {}
     problems: list[str] = []
     groups: dict[tuple, list] = {}
@@ -319,12 +389,15 @@ def protect_tables(tables: list, earlier: list[Earlier] | None = None) -> tuple[
             problems += [f"table {table.code}: {p}" for p in exc.problems]
         except ProtectionError as exc:
             problems += exc.problems
-    for group in groups.values():
+    held = list(earlier or ())
+    for group in groups.values():  # in table order; each holds the groups protected before
         dims = list(dict.fromkeys(d for t in group for d in t.dims))
         batches = [group] if len(dims) <= MAX_DIMS else [[t] for t in group]
         for batch in batches:
             try:
-                results.update(_suppress_group(batch, earlier))
+                protected = _suppress_group(batch, held)
+                results.update(protected)
+                held += earlier_from(protected)
             except CubeError as exc:
                 problems += [f"table {batch[0].code}: {p}" for p in exc.problems]
             except ProtectionError as exc:

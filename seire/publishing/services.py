@@ -35,6 +35,7 @@ from seire.publishing.protection import (
     Earlier,
     data_key,
     protect_tables,
+    table_range,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,13 @@ def earlier_cells(tables: list[ReleaseTable]) -> list[Earlier]:
                 for c in version.cells.filter(table=table).order_by("position")
             ]
             out.append(
-                Earlier(data_key(table), tuple(table.dims), pd.DataFrame(rows), table.granularity)
+                Earlier(
+                    data_key(table),
+                    tuple(table.dims),
+                    pd.DataFrame(rows),
+                    table.granularity,
+                    table_range(table),
+                )  # fmt: skip
             )
     return out
 

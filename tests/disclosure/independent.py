@@ -106,6 +106,9 @@ def contains(label: str, level: str | None, base_label: str) -> bool:
     """Does a published label (a leaf, a quarter, a year or TOTAL) cover a base label?"""
     if label == TOTAL:
         return True
+    if ".." in label:  # a span of months, both ends included: 2025M01..2025M06
+        first, last = label.split("..")
+        return first <= base_label <= last
     if level == "quarter":
         return quarter_of(base_label) == label
     if level == "year":
@@ -125,7 +128,7 @@ def members(row, dims, levels, base_keys):
 def levels_of(table: str) -> dict:
     out = {}
     for entry in table.split(","):
-        name, _, level = entry.partition(":")
+        name, _, level = entry.split("@")[0].partition(":")
         out[name] = level or None
     return out
 

@@ -90,3 +90,68 @@ def test_a_bad_time_dimension_is_refused_with_its_location(labels, table, messag
         protect_linked(frame, ["month"], "n", [table])
     assert message in str(error.value)
     assert error.value.row == row
+
+
+HALF_YEAR = [f"2025M0{m}" for m in range(1, 7)]
+Q1, Q2 = "month:total@2025M01..2025M03", "month:total@2025M04..2025M06"
+
+
+def half_year():
+    """Two small cells in the first quarter that the second quarter's counts dwarf."""
+    frame = pd.DataFrame(list(product("pq", "xy", HALF_YEAR)), columns=DIMS)
+    frame["n"] = [1, 0, 1, 4, 3, 5] + [3, 4, 2, 6, 5, 4] + [4, 3, 5, 6, 7, 3] + [5, 6, 4, 2, 7, 6]
+    return frame
+
+
+def test_quarterly_releases_then_a_half_year_release_are_protected_over_their_union():
+    frame = half_year()
+    # each release protected alone, over its own quarter or half year: safe one by one ...
+    quarters = []
+    for span in (Q1, Q2):
+        months = frame[frame.month.between(*span.split("@")[1].split(".."))]
+        alone = protect(months.groupby(["a", "b"], as_index=False).n.sum(), ["a", "b"], "n")
+        label = span.split("@")[1]
+        quarters.append(alone.assign(month=label, table=f"a,b,{span}"))
+    half = protect(frame.groupby(["a", "b"], as_index=False).n.sum(), ["a", "b"], "n")
+    half = half.assign(month=TOTAL, table="a,b")
+    for release in [*quarters, half]:
+        assert independently_checked(release, frame, DIMS) == []
+    # ... but a reader subtracts the second quarter from the half year
+    union = pd.concat([*quarters, half], ignore_index=True)
+    leaks = [key for key, _, _ in independently_checked(union, frame, DIMS)]
+    assert ("p", "x", "2025M01..2025M03") in leaks
+
+    # Seire protects each release with everything published before held as equations
+    first = protect_linked(frame, DIMS, "n", [("a", "b", Q1)])
+    assert set(first.month) == {"2025M01..2025M03"}
+    second = protect_linked(frame, DIMS, "n", [("a", "b", Q2)], fixed=first)
+    before = pd.concat([first, second], ignore_index=True)
+    third = protect_linked(frame, DIMS, "n", [("a", "b")], fixed=before)
+    union = pd.concat([before, third], ignore_index=True)
+    assert audit_linked(third, frame, DIMS, "n", 5, fixed=before).ok.all()
+    assert independently_checked(union, frame, DIMS) == []
+    assert (third.status != "published").any()  # the half year pays for the first quarter
+
+
+def test_a_span_table_shows_the_periods_inside_and_the_span_total():
+    frame = half_year()
+    out = protect_linked(frame, DIMS, "n", [("month:quarter@2025M04..2025M06",)])
+    assert list(out.month) == ["2025Q2", "2025M04..2025M06"]  # one cell, named twice
+    assert out.n.tolist() == [frame[frame.month >= "2025M04"].n.sum()] * 2
+    months = protect_linked(frame, DIMS, "n", [("b", "month@2025M02..2025M03")])
+    assert sorted(set(months.month)) == ["2025M02", "2025M02..2025M03", "2025M03"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "entry", "message"),
+    [
+        (["2025Q1", "2025Q2"], "month@2025M02..2025Q1", "cuts through 2025Q1"),
+        (["2025M01", "2025M02"], "month:total", "needs a span"),
+        (["2025M01", "2025M02"], "month@2025M05..2025M02", "ends before it starts"),
+        (["2025M01", "2025M02"], "month@2025M01-2025M03", "is not a span of periods"),
+    ],
+)
+def test_a_bad_span_is_refused_clearly(labels, entry, message):
+    frame = pd.DataFrame({"month": labels, "n": [3, 9]})
+    with pytest.raises(DisclosureError, match=message):
+        protect_linked(frame, ["month"], "n", [(entry,)])

@@ -6,9 +6,10 @@ import pandas as pd
 from seire.collection.models import Episode
 from seire.publishing import services
 from seire.publishing.cubes import CubeSpec, build_cube
-from seire.publishing.models import ReleaseTable
+from seire.publishing.models import Release, ReleaseTable
+from seire.publishing.protection import protect_tables
 from tests.disclosure.independent import independently_checked
-from tests.publishing.conftest import AFTER
+from tests.publishing.conftest import AFTER, PLANNED
 
 DIMS = ["county", "gender", "crime_type", "period"]
 QUARTER_TABLES = {"county-gender", "crime-county"}
@@ -22,7 +23,8 @@ def base_cells() -> pd.DataFrame:
 
 
 def as_rows(version, status_of=None) -> pd.DataFrame:
-    """A version's suppressed tables as rows of linked tables over the base dims."""
+    """A version's suppressed tables as rows of linked tables over the base dims (a table
+    over fewer months than the first quarter covers a span of them: its total is the span)."""
     rows = []
     for cell in version.cells.filter(table__method="suppress").select_related("table"):
         table = cell.table
@@ -34,6 +36,12 @@ def as_rows(version, status_of=None) -> pd.DataFrame:
         coords = {d: cell.coordinates.get(d, "TOTAL") for d in DIMS}
         if "period" not in table.dims:
             coords["period"] = "TOTAL"
+        if (table.period_from, table.period_to) != ("2026M01", "2026M03"):
+            span = f"{table.period_from}..{table.period_to}"
+            if "period" not in table.dims:
+                entries.append("period:total")
+            entries = [f"{e}@{span}" if e.startswith("period") else e for e in entries]
+            coords["period"] = coords["period"].replace("TOTAL", span)
         value = None if cell.value is None else int(cell.value)
         rows.append({"table": ",".join(entries), **coords, "value": value,
                      "status": cell.status})  # fmt: skip
@@ -145,3 +153,47 @@ def test_a_cell_key_table_states_its_method_and_keeps_its_noise_across_versions(
     assert "±2" in method_text(table, "en") and "variance 1" in method_text(table, "en")
     assert "does not guarantee a protection interval" in method_text(table, "en")
     assert "±2" in method_text(table, "et")
+
+
+def monthly_release(month: str) -> Release:
+    """A release of one month's episodes by crime type and county."""
+    release = Release.objects.create(code=f"vs-{month}", title_et=month, title_en=month,
+                                     planned_at=PLANNED)  # fmt: skip
+    ReleaseTable.objects.create(release=release, code="crime-county", title_et="Kuriteod",
+                                title_en="Crimes", measure="episodes",
+                                dims=["crime_type", "county"], period_from=month,
+                                period_to=month, granularity="month")  # fmt: skip
+    return release
+
+
+def test_monthly_releases_then_the_quarter_are_protected_over_their_union(release):
+    base = base_cells()
+    months = [monthly_release(m) for m in ("2026M01", "2026M02", "2026M03")]
+    versions = [services.publish(m, now=AFTER).version for m in months]
+    monthly = pd.concat([with_truth(as_rows(v), base) for v in versions], ignore_index=True)
+    assert independently_checked(monthly, base, DIMS, value="value") == []
+
+    # the quarter protected on its own: months and quarter set against each other leak
+    tables = list(release.tables.order_by("sort"))
+    alone, problems = protect_tables(tables)
+    assert problems == []
+    alone_rows = []
+    for table, cells in alone.items():
+        if table.method != "suppress":
+            continue
+        entries = ["period:quarter" if d == "period" and table.granularity == "quarter" else d
+                   for d in DIMS if d in table.dims]  # fmt: skip
+        for _, cell in cells.iterrows():
+            coords = {d: str(cell[d]) if d in table.dims else "TOTAL" for d in DIMS}
+            alone_rows.append({"table": ",".join(entries), **coords,
+                               "value": int(cell["value"]), "status": cell["status"]})  # fmt: skip
+    leaks = independently_checked(
+        pd.concat([monthly, pd.DataFrame(alone_rows)], ignore_index=True), base, DIMS,
+        value="value",
+    )  # fmt: skip
+    assert leaks, "the data should make the unlinked quarter unsafe"  # months ↔ quarter
+
+    # Seire holds the months published before: the union stays safe
+    quarter = services.publish(release, now=AFTER).version
+    union = pd.concat([monthly, with_truth(as_rows(quarter), base)], ignore_index=True)
+    assert independently_checked(union, base, DIMS, value="value") == []
