@@ -121,8 +121,6 @@ def time_axis(
     order = {"M": 0, "Q": 1, "Y": 2}
     axis = Axis(dim, list(leaves))
     total = axis.total
-    by_leaves: dict[frozenset, int] = {frozenset([i]): i for i in range(len(leaves))}
-    by_leaves[frozenset(range(len(leaves)))] = total
     groups: list[tuple[str, list]] = []  # (level, [(code, leaf indices)])
     for level in sorted(wanted, key=lambda name: order[LEVELS[name]]):
         if order[LEVELS[level]] < order[kind]:
@@ -139,16 +137,7 @@ def time_axis(
             members.setdefault(str(group), []).append(i)
         groups.append((level, list(members.items())))
     for level, members in groups:
-        rows = []
-        for code, leaf_indices in members:
-            cell = by_leaves.get(frozenset(leaf_indices))
-            if cell is None:
-                cell = axis.add_label(code, leaf_indices)
-                by_leaves[frozenset(leaf_indices)] = cell
-            else:
-                axis.alias(code, cell)
-            rows.append((code, cell))
-        axis.level_rows[level] = rows
+        axis.level_rows[level] = [(code, axis.group(code, leaves)) for code, leaves in members]
     # quarters add up to their year; the groups of a level add up to the total
     for position, rows in enumerate(axis.level_rows.values()):
         cells = list(dict.fromkeys(cell for _, cell in rows))
@@ -167,14 +156,8 @@ def time_axis(
                 f"{dim}@{span}: the span cuts through {cut[0]}; spans must hold whole periods",
                 column=dim,
             )
-        if not inside:
-            continue
-        cell = by_leaves.get(frozenset(inside))
-        if cell is None:
-            cell = axis.add_label(span, inside)
-            by_leaves[frozenset(inside)] = cell
-        else:
-            axis.alias(span, cell)
+        if inside:
+            axis.group(span, inside)
     return axis
 
 
@@ -208,6 +191,19 @@ class Axis:
         self.lookup[code] = len(self.labels) - 1
         self.add_line(len(self.labels) - 1, leaf_indices)
         return len(self.labels) - 1
+
+    def group(self, code: str, leaf_indices: list[int]) -> int:
+        """The cell summing exactly the leaves `leaf_indices`, named `code`: another name of
+        the leaf, the total or the group it already is, or else a new label."""
+        leaves = frozenset(leaf_indices)
+        if leaves == self.leaf_set(self.total):
+            cell = self.total
+        else:
+            cell = next((i for i, m in enumerate(self.members) if frozenset(m) == leaves), None)
+        if cell is None:
+            return self.add_label(code, leaf_indices)
+        self.alias(code, cell)
+        return cell
 
     def alias(self, code: str, cell: int) -> None:
         self.lookup.setdefault(code, cell)
