@@ -197,7 +197,8 @@ def suppress_linked(
     publishes `period:quarter` or `period:year`; `hull` (default: the first table's range)
     is the first and last day `base` counts, and a table or earlier table counting fewer
     days covers a span of its periods. `earlier`: cells published before; those of the same
-    base data that the data still gives are held as equations. Returns
+    base data that the data still gives are held as equations (of a table over dimensions
+    the base lacks, its margins over the base's dimensions). Returns
     {table: its cells with status}. Raises `ProtectionError` naming the tables and cells
     when no pattern protects them."""
     from seire import disclosure
@@ -209,12 +210,19 @@ def suppress_linked(
     hull = hull or table_range(first)
     parts = []
     for e in earlier or ():
-        if e.key == key and set(e.dims) <= set(base_dims) and len(e.cells):
-            span = span_of(e.period_range or hull, hull)
-            name = _entries(e.dims, e.granularity, base_dims, granularity, span)
-            parts.append(_widen(e.cells, list(e.dims), base_dims, span).assign(table=name))
+        if e.key != key or not len(e.cells):
+            continue
+        cells, dims = e.cells, [d for d in e.dims if d in base_dims]
+        outside = [d for d in e.dims if d not in base_dims]
+        if outside:  # a table over more dimensions: its margins over the base's are held
+            cells = cells[(cells[outside] == disclosure.TOTAL).all(axis=1)].drop(columns=outside)
+        span = span_of(e.period_range or hull, hull)
+        name = _entries(dims, e.granularity, base_dims, granularity, span)
+        parts.append(_widen(cells, dims, base_dims, span).assign(table=name))
     old = pd.concat(parts, ignore_index=True) if parts else None
-    known = [tuple(name.split(",")) for name in dict.fromkeys(old["table"])] if parts else []
+    known = (
+        [tuple(name.split(",")) for name in dict.fromkeys(old["table"]) if name] if parts else []
+    )
     fixed = still_true(old, base, base_dims, known)
     spans = {t: span_of(table_range(t), hull) for t in tables}
     names = {t: _entries(t.dims, t.granularity, base_dims, granularity, spans[t]) for t in tables}

@@ -1,6 +1,8 @@
 """Releases over time and across granularities: the union of everything published is
 audited, by an independent LP over the base cells (scipy's linprog)."""
 
+from datetime import date
+
 import pandas as pd
 
 from seire.collection.models import Episode
@@ -197,3 +199,30 @@ def test_monthly_releases_then_the_quarter_are_protected_over_their_union(releas
     quarter = services.publish(release, now=AFTER).version
     union = pd.concat([monthly, with_truth(as_rows(quarter), base)], ignore_index=True)
     assert independently_checked(union, base, DIMS, value="value") == []
+
+
+def test_an_earlier_table_over_more_dimensions_still_pins_its_margins():
+    from seire.publishing.protection import Earlier, ProtectionError, data_key, suppress_linked
+
+    table = ReleaseTable(pk=1, code="county-gender", measure="episodes", dims=["county", "gender"],
+                         period_from="2026M01", period_to="2026M03", granularity="quarter",
+                         threshold=5)  # fmt: skip
+    base = pd.DataFrame({"county": ["harju", "harju", "tartu", "tartu"],
+                         "gender": ["female", "male", "female", "male"],
+                         "value": [40, 22, 30, 3]})  # fmt: skip
+    # a wide table published before showed Tartu men (3) as a margin, at threshold 2
+    wide = pd.DataFrame([
+        {"county": "tartu", "gender": "male", "crime_type": "TOTAL", "age_group": "TOTAL",
+         "unit": "TOTAL", "value": 3.0, "status": "published"},
+        {"county": "tartu", "gender": "male", "crime_type": "other_violence",
+         "age_group": "26-35", "unit": "T1", "value": None, "status": "primary"},
+    ])  # fmt: skip
+    earlier = Earlier(data_key(table), ("county", "gender", "crime_type", "age_group", "unit"),
+                      wide, "quarter", (date(2026, 1, 1), date(2026, 3, 31)))  # fmt: skip
+    assert suppress_linked(base, ["county", "gender"], [table])  # alone: it suppresses the 3
+    try:
+        suppress_linked(base, ["county", "gender"], [table], [earlier])
+    except ProtectionError as exc:
+        assert "county=tartu, gender=male" in str(exc)
+    else:
+        raise AssertionError("a count the wide table showed was taken as protected")
