@@ -6,6 +6,11 @@ built-in CSP; on 5.2 this is it. It also answers 400 to a URL or query string ho
 character, or a JSON body holding one, which no view can use and PostgreSQL refuses in any
 text (a 500 otherwise).
 
+`BusyMiddleware` answers 503 (with `Retry-After`) when the database is too busy to take a
+write in time — SQLite's "database is locked" after its busy timeout, or PostgreSQL's lock
+timeout, deadlock or serialisation failure: the request's transaction was rolled back, so
+nothing of it was saved, and the person is told so and asked to send it again.
+
 `TwoFactorMiddleware` sends a signed-in member of a role named in `SEIRE_REQUIRE_2FA_FOR`
 to the verification step (or, without a device yet, to the enrolment page) until the
 session is verified with a TOTP code; anyone who set up a device of their own accord is
@@ -16,8 +21,9 @@ the identity provider (the state authentication service) does the strong authent
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from seire.access.roles import scope_for
@@ -61,6 +67,45 @@ def _bad_request(request, message: str):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+#: SQLSTATEs of PostgreSQL errors that mean "busy, try again": lock not available, deadlock
+#: detected, serialisation failure.
+BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
+RETRY_AFTER_SECONDS = 5
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Did the database refuse for contention (try again), not for a fault?"""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in BUSY_SQLSTATES:  # psycopg 3
+        return True
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+class BusyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not is_busy(exc):
+            return None
+        message = "The database is busy; nothing was saved. Please send it again."
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        elif request.headers.get("HX-Request"):  # a grid cell: said in the page's alert
+            response = render(request, "_busy.html", status=503)
+            response["HX-Retarget"] = "#busy"
+            response["HX-Reswap"] = "innerHTML"
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
 def needs_second_factor(request) -> bool:

@@ -8,10 +8,12 @@ person to look at, and must have no serious or critical axe-core violation.
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from seire import periods
 from seire.collection.models import DataValue, Submission
+from seire.collection.views import entry
 from seire.organisation.models import Provider
 from tests.browser.conftest import axe, describe, login, screenshot
 from tests.collection import conftest as collection
@@ -73,6 +75,35 @@ def test_a_provider_fills_checks_and_submits_a_month(page, cast, vs_monthly, mon
     assert Submission.objects.get(unit=cast.harju_vs, period=month).status == "submitted"
     screenshot(page, "grid-submitted-et")
     assert_accessible(page)
+
+
+def test_a_provider_is_told_when_the_database_was_too_busy_to_save_a_cell(
+    page, cast, vs_monthly, month, monkeypatch
+):
+    login(page, cast.paul)
+    page.goto(f"/collection/VS_MONTHLY/{cast.harju_vs.pk}/{month}/")
+    save = entry.save_values
+
+    def locked(*args, **kwargs):  # writes, then finds the database locked: rolled back
+        with transaction.atomic():
+            save(*args, **kwargs)
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(entry, "save_values", locked)
+    sessions = cell_id(vs_monthly, "SESSIONS", "total")
+    with page.expect_response(lambda r: r.url.endswith("/cell/") and r.status == 503):
+        page.fill(sessions, "15")
+        page.press(sessions, "Tab")
+    page.wait_for_selector("#busy .busy__message")
+    assert "äsja sisestatut ei salvestatud" in page.inner_text("#busy")
+    assert not DataValue.objects.exists()
+    screenshot(page, "grid-busy-et")
+    assert_accessible(page)
+
+    monkeypatch.setattr(entry, "save_values", save)  # the moment has passed: enter it again
+    type_into(page, sessions, "16")
+    assert DataValue.objects.get().value == 16
+    assert page.inner_text("#busy").strip() == ""  # saved: the warning is gone
 
 
 def test_a_provider_saves_the_whole_table_without_javascript(new_page, cast, vs_monthly, month):
