@@ -9,16 +9,29 @@ they are the analyst's work queue.
 
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from seire.collection import validation
-from seire.collection.expressions import COMPARE, evaluate, parse, references
+from seire.collection.expressions import COMPARE, Neg, Num, Ref, evaluate, parse, references
 from seire.collection.models import Dataset, DataValue, OptionCombo, ValidationRule
-from seire.collection.services import Cell, Problem, Refused, SaveResult, save_values
+from seire.collection.services import (
+    NA,
+    Cell,
+    DatasetIndex,
+    Layout,
+    Problem,
+    Refused,
+    Report,
+    SaveResult,
+    cells_after,
+    reports_of,
+    save_reports,
+)
 from seire.organisation.models import OrgUnit
 
 FILE = "file"  # where a problem with the whole file is located
@@ -55,14 +68,72 @@ def import_cells(
     `report_where` maps (unit code, period) to where a broken rule is reported (the sheet of
     a workbook); by default "UNIT PERIOD". Raises `Refused`.
     """
+    return import_reports(user, dataset, reports_of(cells), channel, report_where)
+
+
+def import_reports(
+    user,
+    dataset: Dataset,
+    reports: list[Report],
+    channel: str,
+    report_where: Mapping[tuple[str, str], str] | None = None,
+    index: DatasetIndex | None = None,
+) -> SaveResult:
+    """`import_cells` for cells given report by report (`services.save_reports`)."""
+    index = index or DatasetIndex(dataset)
     with transaction.atomic():
-        result = save_values(user, dataset, cells, channel)
-        problems = hard_rule_problems(
-            dataset, set(result.reports), report_where or {}, result.reports
-        )
+        result = save_reports(user, dataset, reports, channel, index=index)
+        problems = _saved_rule_problems(dataset, result, report_where or {}, index)
         if problems:
             raise Refused(problems)  # leaving the atomic block rolls the batch back
     return result
+
+
+def _saved_rule_problems(dataset, result: SaveResult, report_where, index) -> list[Problem]:
+    """`hard_rule_problems` of every report `result` wrote. The reports whose stored cells
+    are all in their batch (an import's usual reports) are checked on their layout's
+    positions, many at once; any other as `hard_rule_problems` does, on its cells by code."""
+    rules = [r for r in dataset.rules.all() if r.importance == ValidationRule.Importance.HARD]
+    if not rules or not result.saved:
+        return []
+    if any(r.kind != ValidationRule.Kind.EXPRESSION for r in rules):
+        return hard_rule_problems(dataset, set(result.reports), report_where, result.reports)
+    options = _combo_options(index)
+    expressions = [_ExpressionRule(r, options) for r in rules]
+    on_layout: dict[int, _LayoutRules] = {}
+    failed: dict[int, list] = {}  # id(item) → its broken rules
+    plain: dict[int, list] = defaultdict(list)  # id(layout) → its plain reports' items
+    for item, __, others in result.saved:
+        layout = item.report.layout
+        if id(layout) not in on_layout:
+            on_layout[id(layout)] = _LayoutRules(expressions, layout)
+        if others:
+            cells = cells_after(item, others)
+            checked = (rule.check(cells) for rule in expressions)
+            failed[id(item)] = [r for r in checked if r and not r.passed]
+        elif item.plain:
+            plain[id(layout)].append(item)
+        else:
+            failed[id(item)] = on_layout[id(layout)].failed(item.values)
+    for key, items in plain.items():
+        many = on_layout[key].failed_many([item.values for item in items])
+        failed.update(zip(map(id, items), many, strict=True))
+    problems = []
+    for item, __, __ in sorted(result.saved, key=lambda s: (s[0].report.unit, s[0].period)):
+        unit, period = item.report.unit, item.period
+        where = report_where.get((unit, period), f"{unit} {period}")
+        problems += [_rule_problem(where, r) for r in failed[id(item)]]
+    return problems
+
+
+def _combo_options(index: DatasetIndex) -> dict[tuple[str, str], frozenset[str]]:
+    """`validation.combo_options` of the dataset, from its index (loaded already)."""
+    return {
+        (element.code, code): frozenset({o.code for o in combo.options.all()} | {code})
+        for element in index.elements.values()
+        for (breakdown, code), combo in index.combos.items()
+        if breakdown == element.disaggregation_id
+    }
 
 
 def hard_rule_problems(
@@ -151,6 +222,115 @@ class _ExpressionRule:
         return validation.RuleResult(
             self.rule, left, right, COMPARE[self.rule.operator](left, right)
         )
+
+
+class _LayoutRules:
+    """Expression rules resolved to the positions of a layout's cells, to check a report
+    given as a list of values in that layout (None: blank, NA: not applicable) at the cost
+    of a few sums. `failed` gives what `_ExpressionRule.check` gives for the broken ones."""
+
+    def __init__(self, rules: list[_ExpressionRule], layout: Layout):
+        position: dict[tuple[str, str], int] = {}
+        for i, cell in enumerate(layout.cells):
+            position.setdefault(cell, i)
+        self.rules = [(r, r.left, r.right, _compiled(r.left), _compiled(r.right)) for r in rules]
+        self.positions = {
+            ref: [position[key] for key in keys if key in position]
+            for rule in rules
+            for ref, keys in rule.columns.items()
+        }
+        self.getters = {
+            ref: itemgetter(*places) for ref, places in self.positions.items() if len(places) > 1
+        }
+
+    def failed(self, values: list) -> list[validation.RuleResult]:
+        """The rules a report breaks (its values: a number, None for a blank or NA)."""
+        sums, seen = {}, {}
+        for ref, places in self.positions.items():
+            given = [values[i] for i in places if values[i] is not None]
+            sums[ref] = sum(v for v in given if v is not NA)
+            seen[ref] = bool(given)
+        failed = []
+        for rule, __, __, left, right in self.rules:
+            if rule.references and not any(seen[ref] for ref in rule.references):
+                continue  # a rule over blank cells only is skipped, as run_rules does
+            try:
+                a, b = left(sums), right(sums)
+            except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+                continue  # undefined, as `evaluate` makes it
+            if not COMPARE[rule.rule.operator](a, b):
+                failed.append(validation.RuleResult(rule.rule, Decimal(a), Decimal(b), False))
+        return failed
+
+    def failed_many(self, reports: list[list]) -> list[list[validation.RuleResult]]:
+        """`failed` of each of many reports with a number in every cell, column by column:
+        each sum over all the reports at once."""
+        count = len(reports)
+        columns = list(zip(*reports, strict=True))
+        sums = {
+            ref: list(map(sum, zip(*(columns[i] for i in places), strict=True)))
+            if len(places) > 1
+            else columns[places[0]]
+            if places
+            else [0] * count
+            for ref, places in self.positions.items()
+        }
+        failed: list[list] = [[] for __ in range(count)]
+        for rule, *sides in self.rules:
+            if rule.references and not any(self.positions[ref] for ref in rule.references):
+                continue  # every cell it reads is blank: skipped, as run_rules does
+            left, right = (self._side(*side, sums, count) for side in (sides[::2], sides[1::2]))
+            compare = COMPARE[rule.rule.operator]
+            for k, (a, b) in enumerate(zip(left, right, strict=True)):
+                if a is not None and b is not None and not compare(a, b):
+                    failed[k].append(
+                        validation.RuleResult(rule.rule, Decimal(a), Decimal(b), False)
+                    )
+        return failed
+
+    @staticmethod
+    def _side(tree, function, sums: dict, count: int) -> list:
+        """One side of a rule for every report (None where it divides by zero)."""
+        if isinstance(tree, Ref):
+            return sums[(tree.code, tree.options)]
+        if isinstance(tree, Num):
+            return [tree.value] * count
+        values = []
+        for k in range(count):
+            try:
+                values.append(function({ref: column[k] for ref, column in sums.items()}))
+            except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+                values.append(None)
+        return values
+
+
+def _compiled(node):
+    """`node` as a function of {(code, options): sum}: what `evaluate` computes, without
+    walking the tree for every report (whole sums stay ints, exact as Decimals are)."""
+    if isinstance(node, Ref):
+        key = (node.code, node.options)
+        return lambda sums: sums[key]
+    if isinstance(node, Num):
+        number = node.value
+        return lambda sums: number
+    if isinstance(node, Neg):
+        operand = _compiled(node.operand)
+        return lambda sums: -operand(sums)
+    left, right = _compiled(node.left), _compiled(node.right)
+    if node.op == "+":
+        return lambda sums: left(sums) + right(sums)
+    if node.op == "-":
+        return lambda sums: left(sums) - right(sums)
+    if node.op == "*":
+        return lambda sums: Decimal(left(sums)) * right(sums)
+
+    def divided(sums):
+        divisor = right(sums)
+        if divisor == 0:
+            raise DivisionByZero
+        return Decimal(left(sums)) / Decimal(divisor)
+
+    return divided
 
 
 def _cells_summed(options, code: str, wanted: tuple) -> list[tuple[str, str]]:

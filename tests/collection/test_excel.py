@@ -197,6 +197,37 @@ def test_it_reads_every_unit_and_month_of_a_national_template(cast, vs_monthly):
     assert AuditEvent.objects.filter(channel="excel").count() == 4  # one per unit × month
 
 
+def test_it_checks_the_rules_of_reports_of_whole_numbers_and_saves_them_if_they_hold(
+    cast, vs_monthly
+):
+    months = ["2026M02", PERIOD]
+    template = build_template(vs_monthly, [cast.harju_vs, cast.tartu_vs], months)
+    values = {}
+    for unit in ("HARJU-VS", "TARTU-VS"):
+        for month in months:
+            values |= good_month(f"{unit} {month}", new=(1, 2, 3), sessions=10, satisfied=90)
+    broken = {sheet: dict(cells) for sheet, cells in values.items()}
+    broken[TARTU_SHEET][CLIENTS["total"]] = 7  # not 1 + 2 + 3
+    broken["HARJU-VS 2026M02"][SESSIONS] = 5  # fewer sessions than the 6 new clients
+    before = fingerprint()
+
+    with pytest.raises(Refused) as refused:
+        import_workbook(cast.ann, vs_monthly, fill(template, broken))
+
+    assert [str(p) for p in refused.value.problems] == [
+        "'HARJU-VS 2026M02': New clients cannot exceed counselling sessions. "
+        "(CLIENTS_NEW[total] = 6, SESSIONS = 5)",
+        f"'{TARTU_SHEET}': Total must equal women + men + unknown. (CLIENTS_NEW[total] = 7, "
+        "CLIENTS_NEW[female] + CLIENTS_NEW[male] + CLIENTS_NEW[unknown] = 6)",
+    ]
+    assert fingerprint() == before
+
+    result = import_workbook(cast.ann, vs_monthly, fill(template, values))
+
+    assert result.created == 4 * 6
+    assert DataValue.objects.filter(element__code="SATISFIED_PCT").first().value == 90
+
+
 # -- bad files: refused whole, located, nothing written ----------------------------------------
 
 

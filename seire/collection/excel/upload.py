@@ -11,10 +11,10 @@ through `value_import.import_cells` — the hard rules included — or writes no
 import io
 import re
 import zipfile
-from functools import partial
 from html import unescape
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -32,13 +32,16 @@ from seire.collection.models import Dataset
 from seire.collection.services import (
     Cell,
     DatasetIndex,
+    Layout,
     Problem,
     Refused,
+    Report,
     SaveResult,
     check_period,
     parse_value,
+    plain_numbers,
 )
-from seire.collection.value_import import FILE, check_size, import_cells
+from seire.collection.value_import import FILE, check_size, import_reports
 from seire.organisation.models import OrgUnit
 
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -51,15 +54,23 @@ def read_workbook(data: bytes, dataset: Dataset) -> list[Cell]:
     Seire template or one for another table or version, sheets missing or renamed, unknown
     units or periods, formulas, text, negative, fractional or out-of-range values.
     """
-    return _read(data, dataset)[0]
+    reports, __ = _read(data, dataset)
+    return [
+        Cell(element, combo, report.unit, report.period, raw, None, report.locate(i))
+        for report in reports
+        for i, ((element, combo), raw) in enumerate(
+            zip(report.layout.cells, report.raws, strict=True)
+        )
+    ]
 
 
-def _read(data: bytes, dataset: Dataset) -> tuple[list[Cell], dict[tuple[str, str], str]]:
-    """`read_workbook`'s cells, and each (unit code, period)'s sheet (quoted)."""
+def _read(data: bytes, dataset: Dataset, index: DatasetIndex | None = None) -> tuple:
+    """`read_workbook`'s cells as a `Report` per sheet, and each (unit code, period)'s
+    sheet (quoted)."""
     check_size(data)
     archive = _open_zip(data)
     book = _open_book(data)
-    index = DatasetIndex(dataset)
+    index = index or DatasetIndex(dataset)
     meta = _read_meta(book, dataset, index)
     present = set(book.sheet_names)
     units = set(
@@ -68,22 +79,31 @@ def _read(data: bytes, dataset: Dataset) -> tuple[list[Cell], dict[tuple[str, st
         )
     )
     formulas = _formula_cells(archive, [s.name for s in meta.sheets if s.name in present])
+    limits = _limits(index)
     inputs = [
         (i.element, i.combo, i.address, "!" + i.address, i.row, i.column, limits[i.element])
-        for limits in [_limits(index)]
         for i in meta.inputs
     ]
-    problems, cells, sheets = [], [], {}
+    # Every sheet has the template's inputs in the same places: one layout for all.
+    layout = Layout(tuple((i.element, i.combo) for i in meta.inputs), tuple(i[3] for i in inputs))
+    places = [(i.row, i.column) for i in meta.inputs]
+    tops = [limit[1] for *__, limit in inputs]
+    rows = sorted({row for row, __ in places})
+    right = max((column for __, column in places), default=0)
+    problems, reports, sheets = [], [], {}
+    today, periods = timezone.localdate(), {}  # period as written → checked
     for sheet in meta.sheets:
         here = _quote(sheet.name)
         if sheet.name not in present:
             problems.append(Problem(here, _("the sheet is missing or was renamed")))
             continue
-        try:
-            period = check_period(dataset, sheet.period)
-        except ValueError as error:
-            problems.append(Problem(f"{here}!A2", _("unknown period: %(e)s") % {"e": error}))
-            continue
+        period = periods.get(sheet.period)
+        if period is None:
+            try:
+                period = periods[sheet.period] = check_period(dataset, sheet.period, today)
+            except ValueError as error:
+                problems.append(Problem(f"{here}!A2", _("unknown period: %(e)s") % {"e": error}))
+                continue
         if sheet.unit not in units:
             problems.append(Problem(f"{here}!A2", _("unknown unit “%(u)s”") % {"u": sheet.unit}))
             continue
@@ -93,40 +113,51 @@ def _read(data: bytes, dataset: Dataset) -> tuple[list[Cell], dict[tuple[str, st
             continue
         sheets.setdefault((sheet.unit, period), here)
         formula_cells = formulas.get(sheet.name, ())
-        unit = sheet.unit
-        for element, combo, address, suffix, row, column, (value_type, top) in inputs:
-            if formula_cells and address in formula_cells:
-                why = _("a formula where a value is expected: enter the number")
-                problems.append(Problem(here + suffix, why))
-                continue
-            cells_of_row = values[row] if row < len(values) else ()
-            raw = cells_of_row[column] if column < len(cells_of_row) else ""
-            kind = raw.__class__
-            # The usual cell (blank, or a number in range) is taken as it is, which
-            # `parse_value` would accept; anything else is asked of `parse_value`, which
-            # says what is wrong (a national workbook has ~30,000 cells).
-            if kind is float:
-                if raw.is_integer():
-                    raw = int(raw)  # Excel keeps every number as a float: show 5, not 5.0
-                    plain = 0 <= raw <= top
-                else:
-                    plain = value_type != "count" and 0 <= raw <= top
-            else:
-                plain = raw == "" or (kind is int and 0 <= raw <= top)
-            if not plain:
-                try:
-                    parse_value(raw, value_type)
-                except ValueError as error:
-                    problems.append(Problem(here + suffix, str(error)))
-                    continue
-            cells.append(_new_cell((element, combo, unit, period, raw, None, here + suffix)))
+        raws = None
+        # The usual sheet (every input a whole number in range, no formula) is taken as a
+        # whole; any other cell by cell, saying what is wrong with each cell.
+        if not formula_cells and all(
+            row < len(values) and right < len(values[row]) for row in rows
+        ):
+            raws = plain_numbers([values[row][column] for row, column in places], tops)
+        if raws is None:
+            raws = _cells_of(values, inputs, formula_cells, here, problems)
+        reports.append(Report(sheet.unit, period, layout, raws, where=here))
     if problems:
         raise Refused(problems)
-    return cells, sheets
+    return reports, sheets
 
 
-# Cell(…) without the named tuple's Python-level __new__ (tens of thousands per workbook).
-_new_cell = partial(tuple.__new__, Cell)
+def _cells_of(values, inputs, formula_cells, here: str, problems: list) -> list:
+    """A sheet's inputs one by one, with a problem for each that cannot be saved."""
+    raws = []
+    for __, __, address, suffix, row, column, (value_type, top) in inputs:
+        if formula_cells and address in formula_cells:
+            why = _("a formula where a value is expected: enter the number")
+            problems.append(Problem(here + suffix, why))
+            raws.append("")
+            continue
+        cells_of_row = values[row] if row < len(values) else ()
+        raw = cells_of_row[column] if column < len(cells_of_row) else ""
+        kind = raw.__class__
+        # The usual cell (blank, or a number in range) is taken as it is, which
+        # `parse_value` would accept; anything else is asked of `parse_value`, which
+        # says what is wrong.
+        if kind is float:
+            if raw.is_integer():
+                raw = int(raw)  # Excel keeps every number as a float: show 5, not 5.0
+                plain = 0 <= raw <= top
+            else:
+                plain = value_type != "count" and 0 <= raw <= top
+        else:
+            plain = raw == "" or (kind is int and 0 <= raw <= top)
+        if not plain:
+            try:
+                parse_value(raw, value_type)
+            except ValueError as error:
+                problems.append(Problem(here + suffix, str(error)))
+        raws.append(raw)
+    return raws
 
 
 def _limits(index: DatasetIndex) -> dict[str, tuple[str, float]]:
@@ -139,7 +170,8 @@ def _limits(index: DatasetIndex) -> dict[str, tuple[str, float]]:
 
 def import_workbook(user, dataset: Dataset, data: bytes) -> SaveResult:
     """Read, check and save a filled template, all or nothing (channel "excel")."""
-    cells, sheets = _read(data, dataset)
+    index = DatasetIndex(dataset)
+    reports, sheets = _read(data, dataset, index)
     scope = scope_for(user)
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={u for u, __ in sheets})}
     forbidden = [
@@ -149,7 +181,7 @@ def import_workbook(user, dataset: Dataset, data: bytes) -> SaveResult:
     ]
     if forbidden:
         raise Refused(forbidden)
-    return import_cells(user, dataset, cells, "excel", report_where=sheets)
+    return import_reports(user, dataset, reports, "excel", report_where=sheets, index=index)
 
 
 def _quote(sheet_name: str) -> str:
@@ -292,6 +324,9 @@ def _meta_body(rows, fields, index: DatasetIndex, garbled: Refused) -> Meta:
 
 # Formulas: calamine gives a formula's cached value, so the sheet XML is searched for <f>.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Every <f> (or <x:f>) has an "f" then a space, ">" or "/": most sheets have no such pair,
+# which a search for it (it starts at each "f", not at each "<") tells many times faster.
+_MAYBE_FORMULA = re.compile(rb"f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
@@ -306,7 +341,7 @@ def _formula_cells(archive: zipfile.ZipFile, names: list[str]) -> dict[str, set[
         result = {}
         for name in names:
             xml = archive.read(parts[name])
-            if not _FORMULA.search(xml):
+            if not _MAYBE_FORMULA.search(xml) or not _FORMULA.search(xml):
                 continue  # the usual case: one scan of the XML, no parsing
             result[name] = {
                 ref[1].decode()
