@@ -34,10 +34,10 @@ def run() -> None:
     from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
-    from seire.collection import services
     from seire.collection.excel import build_template, import_workbook, read_workbook
     from seire.collection.models import DataValue
     from seire.collection.tables import insert_groups
+    from seire.collection.writing import INSERTED
 
     call_command("migrate", verbosity=0)
     dataset, units, analyst = _national_table()
@@ -73,7 +73,7 @@ def run() -> None:
     def insert_alone():
         with transaction.atomic():
             # the import's own writer, alone
-            insert_groups(DataValue, ("unit", "period"), services._INSERTED, groups, stamp)
+            insert_groups(DataValue, ("unit", "period"), INSERTED, groups, stamp)
             transaction.set_rollback(True)
 
     times: dict[str, list[float]] = {"read": [], "check": [], "import": [], "again": [], "db": []}

@@ -8,7 +8,8 @@ expected; they never echo an 11-digit number, which might be a personal code.
 with statements executed many times (an INSERT of many rows each), which is what keeps a
 national extract to seconds; `insert_rows` (and `insert_groups`, for rows in groups that
 share values) and `update_rows` are the project's one bulk writer (also of `save_values`,
-the demo seed and the metric engine's values).
+the demo seed and the metric engine's values); `FlatRows` and `EncodedJSON` are rows and JSON
+a caller has laid out for it already.
 """
 
 import csv
@@ -30,7 +31,7 @@ from python_calamine import CalamineWorkbook
 from seire.access.audit import record
 from seire.access.roles import scope_for
 from seire.collection import vocabulary
-from seire.collection.services import EncodedJSON, FlatRows, Problem, Refused
+from seire.collection.batch import Problem, Refused
 from seire.organisation.models import OrgUnit, Service
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -334,6 +335,34 @@ def stored_rows(model, source_ids: list[str], attnames: tuple[str, ...]) -> dict
         query = model.objects.filter(source_id__in=chunk).values("pk", "source_id", *attnames)
         found.update((row.pop("source_id"), row) for row in query)
     return found
+
+
+class EncodedJSON(str):
+    """A value of a JSONField already encoded as JSON text, with the number of entries it
+    holds (`size`): `insert_rows` stores it as it is on SQLite (and decodes it for other
+    databases)."""
+
+    size: int
+
+    def __new__(cls, text: str, size: int = 0):
+        encoded = super().__new__(cls, text)
+        encoded.size = size
+        return encoded
+
+
+class FlatRows(list):
+    """Rows of `width` values each laid end to end in one list (for `insert_groups`): a
+    report's rows are made by filling its values into a copy of a pattern, not as a tuple a
+    cell."""
+
+    width: int
+
+    def __init__(self, values, width: int):
+        super().__init__(values)
+        self.width = width
+
+    def rows(self) -> list[tuple]:
+        return list(zip(*[iter(self)] * self.width, strict=True))
 
 
 def insert_rows(

@@ -17,21 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from seire.collection import validation
+from seire.collection.batch import NA, Cell, Layout, Problem, Refused, Report, reports_of
+from seire.collection.checking import DatasetIndex
 from seire.collection.expressions import COMPARE, Neg, Num, Ref, evaluate, parse, references
 from seire.collection.models import Dataset, DataValue, OptionCombo, ValidationRule
-from seire.collection.services import (
-    NA,
-    Cell,
-    DatasetIndex,
-    Layout,
-    Problem,
-    Refused,
-    Report,
-    SaveResult,
-    cells_after,
-    reports_of,
-    save_reports,
-)
+from seire.collection.services import save_reports
+from seire.collection.writing import SaveResult, cells_after
 from seire.organisation.models import OrgUnit
 
 FILE = "file"  # where a problem with the whole file is located

@@ -19,6 +19,14 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from seire.access.roles import scope_for
+from seire.collection.batch import Cell, Layout, Problem, Refused, Report
+from seire.collection.checking import (
+    DatasetIndex,
+    check_period,
+    largest,
+    parse_value,
+    plain_numbers,
+)
 from seire.collection.excel.template import (
     MAGIC,
     META,
@@ -29,19 +37,8 @@ from seire.collection.excel.template import (
     checksum,
 )
 from seire.collection.models import Dataset
-from seire.collection.services import (
-    Cell,
-    DatasetIndex,
-    Layout,
-    Problem,
-    Refused,
-    Report,
-    SaveResult,
-    check_period,
-    parse_value,
-    plain_numbers,
-)
 from seire.collection.value_import import FILE, check_size, import_reports
+from seire.collection.writing import SaveResult
 from seire.organisation.models import OrgUnit
 
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -162,10 +159,7 @@ def _cells_of(values, inputs, formula_cells, here: str, problems: list) -> list:
 
 def _limits(index: DatasetIndex) -> dict[str, tuple[str, float]]:
     """Element code → (value type, the largest number taken without `parse_value`)."""
-    return {
-        code: (e.value_type, 100 if e.value_type == "percent" else 10**10 - 1)
-        for code, e in index.elements.items()
-    }
+    return {code: (e.value_type, largest(e)) for code, e in index.elements.items()}
 
 
 def import_workbook(user, dataset: Dataset, data: bytes) -> SaveResult:
