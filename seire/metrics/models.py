@@ -152,7 +152,11 @@ class MetricVersion(models.Model):
 class MetricValue(models.Model):
     """A computed value: version × period × unit (aggregated up the tree) × breakdown."""
 
-    version = models.ForeignKey(MetricVersion, on_delete=models.CASCADE, related_name="values")
+    # Looked up by version (and period) through the unique constraint's index, which starts
+    # with them: an index of their own would only slow the engine's writes down.
+    version = models.ForeignKey(
+        MetricVersion, on_delete=models.CASCADE, related_name="values", db_index=False
+    )
     period = models.CharField(max_length=7)
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
     breakdown = models.CharField(max_length=60, blank=True)  # "" or "gender=female"
@@ -163,7 +167,7 @@ class MetricValue(models.Model):
     high = models.DecimalField(max_digits=16, decimal_places=4, null=True)
     n = models.PositiveIntegerField(default=0)
     small_n = models.BooleanField(default=False)
-    computed_at = models.DateTimeField()
+    computed_at = models.DateTimeField()  # when the value was computed as it is
 
     class Meta:
         constraints = [
@@ -171,7 +175,6 @@ class MetricValue(models.Model):
                 fields=["version", "period", "unit", "breakdown"], name="metricvalue_unique"
             )
         ]
-        indexes = [models.Index(fields=["version", "period"])]
 
     def __str__(self) -> str:
         return f"{self.version} {self.period} {self.unit_id} {self.breakdown}: {self.value}"

@@ -3,15 +3,19 @@
 Each `Source` names its model, the path to the unit that delivered the record, the dates
 that can put a record in a period, the fields a filter may use (with their types) and the
 breakdowns it offers. Fields with a `column` are filtered in SQL; derived fields (`derive`)
-are computed per row in Python after the one query. `SOURCES` is a registry: a new source
-(feedback, inquiries) registers itself the same way.
+are computed in Python after the one query, once per distinct input. A field may also say
+how numpy works it out for all the fetched rows at once (`vector`, from the arrays of its
+`needs`): the engine then uses that when it has the rows anyway. `SOURCES` is a registry:
+a new source (feedback, inquiries) registers itself the same way.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, QuerySet
+import numpy as np
+from django.db.models import DateField, Exists, Func, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from seire import periods
 
@@ -22,7 +26,11 @@ class Field:
     type: str  # "str" | "bool" | "number" | "date" | "list"
     column: str | None = None  # ORM path; None for a derived field
     derive: Callable[[dict], object] | None = None
-    needs: tuple[str, ...] = ()  # columns a derived field reads
+    needs: tuple[str, ...] = ()  # columns a derived (or vectorised) field reads
+    # ({name in needs: per row, dates as a datetime64[D] array (NaT for null), anything
+    # else as (codes, distinct values) with -1 for null}, whether the rows are all the
+    # source's records) → the field per row (a float array with NaN for null, or bool)
+    vector: Callable[[dict], np.ndarray] | None = None
 
 
 @dataclass
@@ -59,6 +67,16 @@ def _days(start: str, end: str):
     return derive
 
 
+def _days_vector(start: str, end: str):
+    def vector(columns, complete):
+        a, b = columns[start], columns[end]
+        days = (b - a).astype(np.int64).astype(float)
+        days[np.isnat(a) | np.isnat(b)] = np.nan
+        return days
+
+    return vector
+
+
 def _working_days(start: str, end: str):
     def derive(row):
         from seire.metrics.calendar import working_days_between
@@ -69,7 +87,47 @@ def _working_days(start: str, end: str):
     return derive
 
 
+def _working_days_vector(start: str, end: str):
+    """`working_days_between` with numpy: the weekdays after start up to and including end
+    that are not public holidays (0 when end ≤ start)."""
+
+    def vector(columns, complete):
+        from seire.metrics.calendar import _holidays
+
+        a, b = columns[start], columns[end]
+        days = np.full(len(a), np.nan)
+        both = ~(np.isnat(a) | np.isnat(b))
+        if both.any():
+            first = a[both] + np.timedelta64(1, "D")
+            last = np.maximum(first, b[both] + np.timedelta64(1, "D"))
+            years = range(first.min().astype(object).year, last.max().astype(object).year + 1)
+            holidays = sorted(day for year in years for day in _holidays(year))
+            days[both] = np.busday_count(first, last, holidays=holidays)
+        return days
+
+    return vector
+
+
 REPEAT_DAYS = 365
+
+
+class _DaysAfter(Func):
+    """A date `days` later, natively (Django's date + timedelta is a Python function on
+    SQLite, called for every row)."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, days: int):
+        super().__init__(expression)
+        self.days = int(days)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template=f"date(%(expressions)s, '+{self.days} days')"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=f"(%(expressions)s + {self.days})")
 
 
 def _episodes():
@@ -80,11 +138,55 @@ def _episodes():
     later = Episode.objects.filter(
         client_key=OuterRef("client_key"),
         opened__gt=OuterRef("closed"),
-        opened__lte=ExpressionWrapper(
-            OuterRef("closed") + timedelta(days=REPEAT_DAYS), output_field=DateField()
-        ),
+        opened__lte=_DaysAfter(OuterRef("closed"), REPEAT_DAYS),
     )
     return Episode.objects.alias(repeat_12m=Exists(later))
+
+
+def _repeat_vector(columns, complete: bool):
+    """`repeat_12m` for fetched episodes at once: for each, the first episode of the same
+    client opened after it closed (among all episodes: the fetched ones when they are all,
+    else read for this; found by one sorted search) opened at most REPEAT_DAYS later."""
+    (mine, keys), opened, closed = columns["client_key"], columns["opened"], columns["closed"]
+    theirs = mine
+    if not complete:  # the other episodes' clients as codes of the fetched ones (or -1)
+        their_keys, opened = _every_opening()
+        index = {key: code for code, key in enumerate(keys)}
+        theirs = np.array([index.get(key, -1) for key in their_keys], dtype=np.int64)
+    offset, span = np.int64(1 << 31), np.int64(1 << 32)  # day numbers made positive; per key
+    openings = (theirs >= 0) & ~np.isnat(opened)
+    ordered = np.sort(theirs[openings] * span + opened[openings].astype(np.int64) + offset)
+    known = (mine >= 0) & ~np.isnat(closed)
+    if not len(ordered) or not known.any():
+        return np.zeros(len(closed), dtype=bool)
+    target = mine * span + np.where(known, closed.astype(np.int64) + offset, 0)
+    at = np.searchsorted(ordered, target, side="right")
+    later = ordered[np.minimum(at, len(ordered) - 1)]
+    same = (at < len(ordered)) & (later // span == mine)
+    return known & same & (later - target <= REPEAT_DAYS)
+
+
+def _every_opening() -> tuple[np.ndarray, np.ndarray]:
+    """The client key and opening day (datetime64) of every episode with both."""
+    import pandas as pd
+    from django.db import connections, router
+
+    from seire.collection.models import Episode
+
+    query = Episode.objects.filter(client_key__isnull=False, opened__isnull=False)
+    query = query.annotate(day=Cast("opened", TextField()))  # the driver would parse each
+    compiler = (
+        query.values_list("client_key", "day")
+        .order_by()
+        .query.get_compiler(router.db_for_read(Episode))
+    )
+    sql, params = compiler.as_sql()
+    with connections[compiler.using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys = np.array([key for key, _ in rows], dtype=object)
+    codes, days = pd.factorize(np.array([day for _, day in rows], dtype=object))
+    return keys, np.array([str(d) for d in days], dtype="datetime64[D]")[codes]
 
 
 register(
@@ -107,7 +209,13 @@ register(
             Field("needs_assessed", "bool", "needs_assessed"),
             Field("safety_plan", "bool", "safety_plan"),
             Field("comparison_group", "bool", "comparison_group"),
-            Field("repeat_12m", "bool", "repeat_12m"),
+            Field(
+                "repeat_12m",
+                "bool",
+                "repeat_12m",
+                needs=("client_key", "opened", "closed"),
+                vector=_repeat_vector,
+            ),
             Field("opened", "date", "opened"),
             Field("closed", "date", "closed"),
             Field("first_contact", "date", "first_contact"),
@@ -116,15 +224,21 @@ register(
                 "number",
                 derive=_days("opened", "first_contact"),
                 needs=("opened", "first_contact"),
+                vector=_days_vector("opened", "first_contact"),
             ),
             Field(
                 "working_days_to_first_contact",
                 "number",
                 derive=_working_days("opened", "first_contact"),
                 needs=("opened", "first_contact"),
+                vector=_working_days_vector("opened", "first_contact"),
             ),
             Field(
-                "days_open", "number", derive=_days("opened", "closed"), needs=("opened", "closed")
+                "days_open",
+                "number",
+                derive=_days("opened", "closed"),
+                needs=("opened", "closed"),
+                vector=_days_vector("opened", "closed"),
             ),
         ),
         breakdowns=("service", "gender", "age_group", "crime_type", "referral_source"),

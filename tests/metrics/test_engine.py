@@ -134,10 +134,27 @@ def test_it_recomputes_only_from_the_given_period(cast, episodes):
     version = make(cast, "VS_NEW", "count", OPENED)
     compute_version(version)
     january = value(version, "2026M01", cast.harju_vs)
-    Episode.objects.filter(source_id="E5").update(opened=date(2026, 2, 3))
+    Episode.objects.filter(source_id="E4").update(opened=date(2026, 2, 3))
     compute_version(version, first_period="2026M02")
-    assert value(version, "2026M01", cast.harju_vs).pk == january.pk  # untouched
-    assert value(version, "2026M02", cast.harju_vs).value == 1
+    kept = value(version, "2026M01", cast.harju_vs)  # untouched, though E4 left January
+    assert (kept.pk, kept.value, kept.computed_at) == (january.pk, 4, january.computed_at)
+    assert value(version, "2026M02", cast.harju_vs).value == 2
+
+
+def test_a_recomputation_replaces_only_the_values_that_changed(cast, episodes):
+    version = make(cast, "VS_NEW", "count", OPENED, breakdowns=["gender"])
+    compute_version(version)
+    tartu = value(version, "2026M01", cast.tartu_vs)
+    men = value(version, "2026M01", cast.harju_vs, "gender=male")
+    Episode.objects.filter(source_id="E2").update(gender="female")
+    stored = compute_version(version)
+    assert stored == MetricValue.objects.filter(version=version).count()
+    kept = value(version, "2026M01", cast.tartu_vs)  # the same: left as it was
+    assert (kept.pk, kept.value, kept.computed_at) == (tartu.pk, 2, tartu.computed_at)
+    changed = value(version, "2026M01", cast.harju_vs, "gender=female")
+    assert changed.value == 4 and changed.computed_at > men.computed_at
+    gone = MetricValue.objects.filter(version=version, unit=cast.harju_vs, breakdown="gender=male")
+    assert not gone.exists()
 
 
 @pytest.mark.parametrize(

@@ -55,30 +55,45 @@ def test_it_recomputes_the_metrics_of_a_dataset_from_the_period_changed(computed
     first_quarter = value("SAK_FORENSIC_7D", "2026Q1", computed.tartu_wsc)
     clients = value("VS_CLIENTS", "2026Q2", computed.harju_vs)
     DataValue.objects.filter(element__code="FORENSIC_7D", period="2026M04").update(value=5)
+    # changes no one reported: they show only where the metrics are recomputed
+    DataValue.objects.filter(element__code="FORENSIC_7D", period="2026M01").update(value=1)
+    episode(computed, 3, "c", date(2026, 5, 4))
     result = recompute_affected(dataset="SAK_MONTHLY", periods=["2026M04"])
     # the SAK metrics, and DC_ON_TIME, whose submissions of every dataset may have changed
     assert set(result) == {"SAK_ACUTE_SHARE", "SAK_FORENSIC_7D", "DC_ON_TIME"}
     assert value("SAK_FORENSIC_7D", "2026Q2", computed.tartu_wsc).value == 50
-    assert value("SAK_FORENSIC_7D", "2026Q1", computed.tartu_wsc).pk == first_quarter.pk
-    assert value("VS_CLIENTS", "2026Q2", computed.harju_vs).pk == clients.pk  # untouched
+    # untouched: the quarter before the change, and the metrics of episodes
+    kept = value("SAK_FORENSIC_7D", "2026Q1", computed.tartu_wsc)
+    assert (kept.pk, kept.value, kept.computed_at) == (
+        first_quarter.pk,
+        first_quarter.value,
+        first_quarter.computed_at,
+    )
+    kept = value("VS_CLIENTS", "2026Q2", computed.harju_vs)
+    assert (kept.pk, kept.value) == (clients.pk, clients.value) == (clients.pk, 1)
 
 
 def test_it_recomputes_the_episode_metrics_after_an_import(computed):
     march = value("VS_CLIENTS", "2025Q1", computed.estonia)
     assert value("VS_REPEAT_12M", "2025", computed.estonia).value == 0
+    episode(computed, 4, "d", date(2025, 2, 1))  # not reported: shows where it recomputes
     episode(computed, 3, "a", date(2026, 5, 4))  # client a comes back 6 months after closing
     result = recompute_affected(episodes=True, periods=[date(2026, 5, 4)])
     assert "VS_CLIENTS" in result and "OUT_COPING" in result and "WSC_CLIENTS" not in result
     assert value("VS_CLIENTS", "2026Q2", computed.estonia).value == 2
-    assert value("VS_CLIENTS", "2025Q1", computed.estonia).pk == march.pk
+    kept = value("VS_CLIENTS", "2025Q1", computed.estonia)  # before the change: untouched
+    assert (kept.pk, kept.value, kept.computed_at) == (march.pk, 1, march.computed_at)
     # a return within a year reaches back to the year of closing
     assert value("VS_REPEAT_12M", "2025", computed.estonia).value == 100
 
 
 def test_it_recomputes_everything_affected_without_periods(computed):
     clients = value("VS_CLIENTS", "2025Q1", computed.estonia)
+    assert clients.value == 1
+    episode(computed, 4, "c", date(2025, 2, 10))
     recompute_affected(episodes=True)
-    assert value("VS_CLIENTS", "2025Q1", computed.estonia).pk != clients.pk
+    again = value("VS_CLIENTS", "2025Q1", computed.estonia)
+    assert again.value == 2 and again.computed_at > clients.computed_at
 
 
 def test_earliest_takes_codes_and_dates():
