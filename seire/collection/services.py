@@ -31,7 +31,6 @@ from seire.collection.checking import (
     plain_numbers,
 )
 from seire.collection.models import Dataset
-from seire.collection.tables import EncodedJSON, FlatRows
 from seire.collection.writing import LOCKED_STATUSES, SaveResult, cells_after, write
 
 __all__ = [
@@ -39,8 +38,6 @@ __all__ = [
     "NA",
     "Cell",
     "DatasetIndex",
-    "EncodedJSON",
-    "FlatRows",
     "Layout",
     "Problem",
     "Refused",
