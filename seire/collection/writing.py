@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import repeat
-from operator import add
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -142,7 +141,7 @@ class _NewReports:
 
     def __init__(self, columns: CheckedLayout):
         self.columns = columns
-        self._news: list[str] | None = None
+        self._created: str | None = None  # the JSON of `created`, a %s for each value
         self._pattern: list | None = None
 
     def rows(self, values: list) -> FlatRows:
@@ -158,12 +157,16 @@ class _NewReports:
 
     def created(self, values: list) -> EncodedJSON:
         """The audited changes of a new report with a number in every cell, {label: [None,
-        value]}, as JSON: made from each label's part, not through a dict and the encoder
-        (a national year has ~30,000 of them)."""
-        if self._news is None:
-            self._news = [json.dumps(label) + ':[null,"' for label in self.columns.labels]
-        shown = map(str, values) if set(map(type, values)) == {int} else map(_plain_text, values)
-        return EncodedJSON("{" + '"],'.join(map(add, self._news, shown)) + '"]}', len(values))
+        value]}, as JSON: the values put into a text made once for the layout, not through a
+        dict and the encoder (a national year has ~30,000 of them)."""
+        if self._created is None:
+            cells = [
+                json.dumps(label).replace("%", "%%") + ':[null,"%s"]'
+                for label in self.columns.labels
+            ]
+            self._created = "{" + ",".join(cells) + "}"
+        shown = values if set(map(type, values)) == {int} else map(_plain_text, values)
+        return EncodedJSON(self._created % tuple(shown), len(values))
 
 
 def _create(item: CheckedReport, result: SaveResult, layouts: dict) -> tuple[list, object, object]:

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from seire.access.models import AuditEvent
 from seire.collection.excel import build_template, import_workbook, read_workbook
+from seire.collection.excel.upload import _sheet_parts
 from seire.collection.models import (
     DataElement,
     Dataset,
@@ -288,6 +289,29 @@ def _typed(address, value):
     return lambda cast, dataset, template: fill(template, {SHEET: {address: value}})
 
 
+def _stored(make):
+    """The file `make` gives, zipped again without compression (as some tools write it)."""
+
+    def change(cast, dataset, template):
+        source = zipfile.ZipFile(io.BytesIO(make(cast, dataset, template)))
+        output = io.BytesIO()
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as archive:
+            for info in source.infolist():
+                archive.writestr(info.filename, source.read(info))
+        return output.getvalue()
+
+    return change
+
+
+def _sheet_bytes_changed(cast, dataset, template):
+    """A byte in the middle of the month's sheet, as compressed, changed (a damaged copy)."""
+    archive = zipfile.ZipFile(io.BytesIO(template))
+    info = archive.getinfo(_sheet_parts(archive)[SHEET])
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    return template[:middle] + bytes([template[middle] ^ 0xFF]) + template[middle + 1 :]
+
+
 def _tartu(cast, dataset, template):
     return fill(build_template(dataset, [cast.tartu_vs], [PERIOD]), good_month(TARTU_SHEET))
 
@@ -318,6 +342,13 @@ BAD_FILES = [
     ("a fraction of a client", _typed("E6", 1.5), f"'{SHEET}'!E6", "whole number"),
     ("a percentage over 100", _typed(SATISFIED, 120), f"'{SHEET}'!C10", "exceed 100"),
     ("a formula", _typed("F6", "=C6+D6+E6"), f"'{SHEET}'!F6", "formula"),
+    (
+        "a formula, zipped uncompressed",
+        _stored(_typed("F6", "=C6+D6+E6")),
+        f"'{SHEET}'!F6",
+        "formula",
+    ),
+    ("a sheet's bytes changed", _sheet_bytes_changed, "file", "damaged"),
     ("TRUE in a count", _typed(SESSIONS, True), f"'{SHEET}'!C9", "TRUE/FALSE"),
     ("a date in a count", _typed(SESSIONS, date(2026, 3, 1)), f"'{SHEET}'!C9", "a number"),
     ("an absurd number", _typed(SESSIONS, 10**12), f"'{SHEET}'!C9", "too large"),
