@@ -27,6 +27,19 @@ logger = logging.getLogger(__name__)
 BASE_URL = "https://seire.invalid/"  # resolves relative URLs; never fetched
 
 
+class _ScreenOnlyRules(logging.Filter):
+    """Drops WeasyPrint's warnings for each `@media (max-width: …)` or `@media
+    (prefers-reduced-motion: …)` rule of the stylesheets: it evaluates no media features
+    and leaves such a rule out, which is what is meant (the rules are for screens)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("media type" in message and "(" in message)
+
+
+logging.getLogger("weasyprint").addFilter(_ScreenOnlyRules())
+
+
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
     """The PDF of `template_name` rendered with `context` (plus `pdf=True`)."""
     html = render_to_string(template_name, {**context, "pdf": True}, request=request)
