@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from seire.collection import vocabulary
+from seire.collection.bulk import insert_rows, update_rows
 from seire.collection.models import Assessment, Episode
 from seire.collection.signals import data_changed
 from seire.collection.tables import (
@@ -27,13 +28,11 @@ from seire.collection.tables import (
     audit_import,
     cell_text,
     check_header,
-    insert_rows,
     parse_date,
     read_table,
     required_text,
     shown,
     stored_rows,
-    update_rows,
 )
 from seire.organisation.models import OrgUnit, Service
 

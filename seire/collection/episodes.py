@@ -19,6 +19,7 @@ from django.utils import timezone
 from stdnum.ee import ik
 
 from seire.access.pseudonyms import is_pseudonym, pseudonymise
+from seire.collection.bulk import insert_rows, update_rows
 from seire.collection.models import Episode
 from seire.collection.signals import data_changed
 from seire.collection.tables import (
@@ -29,7 +30,6 @@ from seire.collection.tables import (
     audit_import,
     cell_text,
     check_header,
-    insert_rows,
     parse_bool,
     parse_code,
     parse_codes,
@@ -38,7 +38,6 @@ from seire.collection.tables import (
     required_text,
     shown,
     stored_rows,
-    update_rows,
 )
 from seire.organisation.models import OrgUnit, Provider, Service
 

@@ -3,7 +3,7 @@
 `write` takes the reports `checking.check_reports` passed and, in one transaction, refuses
 them all when a report is locked (submitted, approved, or its period closed) or a cell was
 changed by someone else since the user saw it; otherwise it inserts, updates and deletes
-the rows with the project's bulk writer (`tables.insert_groups` / `update_rows`), writes
+the rows with the project's bulk writer (`bulk.insert_groups` / `update_rows`), writes
 one audit event per report changed listing each change old → new, and sends
 `signals.data_changed`. `SaveResult` says what it did, report by report.
 """
@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 
 from seire.access.models import AuditEvent
 from seire.collection.batch import NA, Problem, Refused
+from seire.collection.bulk import EncodedJSON, FlatRows, insert_groups, insert_rows, update_rows
 from seire.collection.checking import STORED_DECIMALS, CheckedLayout, CheckedReport, DatasetIndex
 from seire.collection.models import Dataset, DataValue, OptionCombo, Submission
 from seire.collection.signals import data_changed
-from seire.collection.tables import EncodedJSON, FlatRows, insert_groups, insert_rows, update_rows
 
 LOCKED_STATUSES = {Submission.Status.SUBMITTED, Submission.Status.APPROVED}
 # The statuses as plain text: a row holding the enum member (an object the garbage
 # collector follows) would keep the cyclic GC busy with ~30,000 rows of an import.
 VALUE = str(DataValue.Status.VALUE)
-# Rows are written with `tables.insert_rows` / `update_rows` (one executemany): for a
+# Rows are written with `bulk.insert_rows` / `update_rows` (one executemany): for a
 # national year (~30,000 values) bulk_create/bulk_update spend ten times longer preparing
 # objects than the database needs.
 INSERTED = ("element", "combo", "value", "status")  # + unit and period, version, stamp

@@ -16,6 +16,7 @@ from django.db import models
 
 from seire import periods
 from seire.access.pseudonyms import pseudonymise
+from seire.collection.bulk import insert_rows
 from seire.collection.models import (
     Assessment,
     DataElement,
@@ -24,7 +25,6 @@ from seire.collection.models import (
     Episode,
     Submission,
 )
-from seire.collection.tables import insert_rows
 from seire.organisation.models import OrgUnit, Provider, Responsibility
 
 BATCH = 2000
@@ -88,7 +88,7 @@ PER_YEAR = {"M": 12, "Q": 4, "Y": 1}
 # -- fast inserts ---------------------------------------------------------------------------
 def insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT `rows` (tuples in the order of `columns`, field attnames) with executemany:
-    the project's one bulk writer, `seire.collection.tables.insert_rows` (several times
+    the project's one bulk writer, `seire.collection.bulk.insert_rows` (several times
     faster than bulk_create for the tens of thousands of demo rows); every column without a
     database default must be given."""
     insert_rows(model, columns, rows)
