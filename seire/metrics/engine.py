@@ -25,7 +25,8 @@ from scipy.stats import norm
 
 from seire.metrics.measures import UNIT, divide
 from seire.metrics.models import MetricValue, MetricVersion, Population
-from seire.metrics.scan import Cells, Side, Tree, _month, scan
+from seire.metrics.scan import Cells, Side, Tree, scan
+from seire.metrics.scan.fetch import _month
 from seire.stats import wilson_interval
 
 __all__ = ["TOTAL", "Tree", "compute", "compute_version", "compute_versions", "evaluate"]
