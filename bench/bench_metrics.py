@@ -294,7 +294,13 @@ class _Frames:
         from django.db import connection
 
         connection.ensure_connection()
-        return pd.read_sql(sql, connection.connection)
+        if connection.vendor == "sqlite":
+            return pd.read_sql(sql, connection.connection)
+        # What read_sql does, by hand: it warns on any DBAPI connection but sqlite3's.
+        with connection.connection.cursor() as cursor:
+            cursor.execute(sql)
+            columns = [column[0] for column in cursor.description]
+            return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=True)
 
     def _episodes(self):
         import numpy as np

@@ -9,8 +9,8 @@ then matched cell by cell and the values worked out on whole arrays, in integers
 1/10 000 so that they round as the stored four places do. Percent values carry a 95 %
 Wilson interval; values whose denominator (or n) is below `min_n` are flagged `small_n` so
 screens say "n too small" instead of a percent. Storing compares with the stored values:
-only those gone or changed are deleted and only the new and changed inserted (one
-executemany of plain tuples per metric), all in one transaction.
+only those gone or changed are deleted and only the new and changed inserted (with
+`collection.bulk.insert_rows`, many rows to a statement), all in one transaction.
 """
 
 from collections.abc import Iterable
@@ -23,6 +23,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from scipy.stats import norm
 
+from seire.collection.bulk import insert_rows
 from seire.metrics.measures import UNIT, divide
 from seire.metrics.models import MetricValue, MetricVersion, Population
 from seire.metrics.scan import Cells, Side, Tree, scan
@@ -137,14 +138,14 @@ def compute(
 def _store(version: MetricVersion, values: Values, first_period: str | None) -> int:
     """Make the version's stored values (from `first_period` on) `values`; returns their
     number. The stored ones are read and compared: those gone or changed are deleted, the
-    new and changed inserted (computed now) with one executemany of plain tuples (no model
-    instances, nothing adapted per row); a value computed again the same is left as it is,
-    with the time it was computed."""
+    new and changed inserted (computed now) with the project's bulk writer from plain tuples
+    (no model instances); a value computed again the same is left as it is, with the time
+    it was computed."""
     connection = connections[router.db_for_write(MetricValue)]
     quote = connection.ops.quote_name
     table = quote(MetricValue._meta.db_table)
     names = ("period", "unit", "breakdown", *Values.NUMBERS, "n", "small_n")
-    fields = [MetricValue._meta.get_field(name) for name in ("version", *names, "computed_at")]
+    fields = [MetricValue._meta.get_field(name) for name in names]
     where, params = "version_id = %s", [version.pk]
     if first_period:
         stored = MetricValue.objects.filter(version=version).values_list("period", flat=True)
@@ -155,7 +156,7 @@ def _store(version: MetricVersion, values: Values, first_period: str | None) -> 
     # same number; other databases get exact Decimals.
     kind = float if connection.vendor == "sqlite" else Decimal
     new = values.rows(kind)
-    columns = ", ".join(quote(f.column) for f in fields[1:-1])
+    columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         # In the order of the unique index, which is the order of `values`: when nothing
         # changed, one comparison of the two lists says so.
@@ -164,7 +165,6 @@ def _store(version: MetricVersion, values: Values, first_period: str | None) -> 
         if cursor.fetchall() == new:
             return len(values)
         rows = {row[:3]: row for row in new}
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
         cursor.execute(f"SELECT id, {columns} FROM {table} WHERE {where}", params)  # noqa: S608
         gone = []
         for pk, *old in cursor.fetchall():
@@ -175,13 +175,9 @@ def _store(version: MetricVersion, values: Values, first_period: str | None) -> 
             else:
                 gone.append((pk,))
         cursor.executemany(f"DELETE FROM {table} WHERE id = %s", gone)  # noqa: S608
-        if rows:
-            insert = ", ".join(quote(f.column) for f in fields)
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(
-                f"INSERT INTO {table} ({insert}) VALUES ({marks})",  # noqa: S608
-                [(version.pk, *row, now) for row in rows.values()],
-            )
+    if rows:
+        same = {"version": version.pk, "computed_at": timezone.now()}
+        insert_rows(MetricValue, names, list(rows.values()), same)
     return len(values)
 
 
