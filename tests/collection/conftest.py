@@ -28,13 +28,18 @@ def _english():
 
 
 def make_disaggregation(
-    code: str, options: list[tuple[str, str, str]] | None, with_total: bool = True
+    code: str,
+    options: list[tuple[str, str, str]] | None,
+    with_total: bool = True,
+    names: tuple[str, str] | None = None,
 ) -> Disaggregation:
-    """A disaggregation over one category (or none: a single `total` column)."""
-    disaggregation = Disaggregation.objects.create(code=code, name_et=code, name_en=code)
+    """A disaggregation over one category (or none: a single `total` column), named by
+    `names` (Estonian, English; the code by default)."""
+    title_et, title_en = names or (code, code)
+    disaggregation = Disaggregation.objects.create(code=code, name_et=title_et, name_en=title_en)
     sort = 0
     if options:
-        category = Category.objects.create(code=code, name_et=code, name_en=code)
+        category = Category.objects.create(code=code, name_et=title_et, name_en=title_en)
         disaggregation.categories.add(category)
         for sort, (option_code, name_et, name_en) in enumerate(options, start=1):
             option = CategoryOption.objects.create(
@@ -68,8 +73,9 @@ def vs_monthly(cast) -> Dataset:
             ("male", "Mehed", "Men"),
             ("unknown", "Teadmata", "Unknown"),
         ],
+        names=("Sugu", "Gender"),
     )
-    single = make_disaggregation("none", None)
+    single = make_disaggregation("none", None, names=("Jaotuseta", "No breakdown"))
     dataset = Dataset.objects.create(
         code="VS_MONTHLY",
         name_et="Ohvriabi kuutabel",
