@@ -17,6 +17,8 @@ A published table entry may name a time dimension with a level, `month:quarter` 
 `month:year` (`tables.py`): months, quarters and years are then linked by their sums; and a
 span of it, `month@2025M01..2025M06` (`span_label`), for tables over fewer periods than the
 base: releases over different ranges (quarters, then the year) are linked the same way.
+A period no table shows that published tables give by difference (March from year-to-date
+tables to February and to March) is protected and audited as a sensitive cell when small.
 
 `METHODS` is the registry of methods by name.
 """
@@ -39,7 +41,8 @@ METHODS = {"suppression": protect, "rounding": round_table, "cell_key": perturb}
 GUARANTEES = {
     "suppression": (
         "Proven by linear programming over everything published from the same data: no "
-        "suppressed small count can be narrowed to less than ±protection."
+        "suppressed small count, nor that of a period no table shows but the tables give by "
+        "difference, can be narrowed to less than ±protection."
     ),
     "rounding": (
         "Every count is within half the rounding base of the true one; the audit checks by "

@@ -90,6 +90,19 @@ def parse_entry(entry, dims: list[str]) -> Entry:
     return Entry(name, level or None, span or None)
 
 
+def _leaves_label(leaves: list, members: frozenset) -> str:
+    """A label for periods no table shows: `FIRST..LAST` when they follow one another in
+    time, else the periods in time order joined by `+`."""
+    ordered = sorted((periods.parse(str(leaves[i])) for i in members), key=lambda p: p.start)
+    if len(ordered) == 1:
+        return str(ordered[0])
+    following = all(
+        (later.start - earlier.end).days == 1
+        for earlier, later in zip(ordered, ordered[1:], strict=False)
+    )
+    return span_label(ordered[0], ordered[-1]) if following else "+".join(map(str, ordered))
+
+
 def time_axis(
     dim: str, leaves: list, frame: pd.DataFrame, wanted: set[str], spans: set[str] = frozenset()
 ) -> Axis:
@@ -174,6 +187,9 @@ class Axis:
     lookup: dict = field(default_factory=dict)  # str(label) (and aliases) → index
     lines: list = field(default_factory=list)
     level_rows: dict = field(default_factory=dict)  # level → [(label, index)] published
+    # (cell, whole, parts): a cell no table shows whose leaves are those of `whole` less
+    # those of `parts`, all shown by tables (see `derive`)
+    derived: list = field(default_factory=list)
 
     def __post_init__(self):
         self.labels = list(self.leaves)
@@ -229,6 +245,54 @@ class Axis:
             level: [(code, fix(cell)) for code, cell in rows]
             for level, rows in self.level_rows.items()
         }
+        self.derived = [
+            (fix(cell), fix(whole), [fix(part) for part in parts])
+            for cell, whole, parts in self.derived
+        ]
+
+    def shown(self, entry: Entry | None) -> set[frozenset]:
+        """The sets of leaves of the cells a table entry shows along this axis (before
+        `close`; see `rows`): the total when the table leaves the dimension out."""
+        everything = self.leaf_set(self.total)
+        if entry is None:
+            return {everything}
+        if entry.span is not None and entry.span not in self.lookup:
+            return set()  # (`rows` refuses it)
+        outer = everything if entry.span is None else self.leaf_set(self.lookup[entry.span])
+        if entry.level == SPAN_TOTAL:
+            return {outer}
+        if entry.level is None or entry.level not in self.level_rows:
+            parts = [frozenset([i]) for i in range(len(self.leaves))]
+        else:
+            parts = [self.leaf_set(cell) for __, cell in self.level_rows[entry.level]]
+        return {part for part in parts if part <= outer} | {outer}
+
+    def derive(self, shown: set[frozenset]) -> None:
+        """Cells for the periods a reader gets by difference and no table shows: a shown
+        cell (`whole`, say the first quarter, or the year to date) less a shown cell inside
+        it, less the shown cells inside what is left (January, February), gives the rest
+        (March) whenever all of them are published for the same other labels.
+
+        What is left is a cell only where shown cells do not tile it: a sum of shown cells
+        is protected as its parts are. Each is recorded in `derived` as (cell, whole,
+        parts); `cube.derivable` tells for which other labels it is derivable."""
+        index = {self.leaf_set(i): i for i in range(len(self.labels))}
+        index[self.leaf_set(self.total)] = self.total
+        ordered = sorted(shown, key=lambda leaves: (-len(leaves), sorted(leaves)))
+        for whole in ordered:
+            for taken in (s for s in ordered if s < whole):
+                rest, parts = whole - taken, [taken]
+                for inside in (s for s in ordered if s <= rest):
+                    if not any(inside & part for part in parts[1:]):
+                        parts.append(inside)
+                core = rest - frozenset().union(*parts[1:])
+                if not core or core in shown:
+                    continue
+                if core not in index:
+                    index[core] = self.group(_leaves_label(self.leaves, core), sorted(core))
+                entry = (index[core], index[whole], [index[p] for p in parts])
+                if entry not in self.derived:  # (each way to it: any may be published)
+                    self.derived.append(entry)
 
     def matrix(self) -> np.ndarray:
         """(labels + total) × leaves: 1 where a leaf adds into the label."""

@@ -22,6 +22,7 @@ from seire.disclosure.tables import TOTAL, Cube, DisclosureError, build, table_n
 
 DEFAULT_THRESHOLD = 5
 PUBLISHED, PRIMARY, SECONDARY = "published", "primary", "secondary"
+DERIVED = "derived"  # (audit) a period no table shows, given by difference of shown ones
 
 
 def sensitive_cells(values: np.ndarray, threshold: int) -> np.ndarray:
@@ -76,7 +77,8 @@ def protect_linked(
 
     `base` holds the finest cells; `publish` lists aggregations (each a subset of `dims`),
     each published with all its totals. Sensitive cells are the published cells below the
-    threshold; suppression is chosen so that the LP audit over the base cells (every
+    threshold, and the periods no table shows that they would give by difference (see
+    `Axis.derive`); suppression is chosen so that the LP audit over the base cells (every
     published cell an equation, base cells ≥ 0) protects every sensitive cell. `fixed` holds
     cells published earlier from the same base (the dims, `TOTAL` where summed, and the value;
     a `status` other than `published` or an empty value marks a cell that was withheld);
@@ -90,10 +92,13 @@ def protect_linked(
     dims = list(dims)
     cube = build(base, dims, value, [tuple(t) for t in publish], _known_tables(fixed))
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
-    # a small cell an earlier release withheld must stay protected, whatever is shown now
-    sensitive = (cube.publishable | _withheld_earlier(cube, fixed, value)) & sensitive_cells(
-        cube.values, threshold
-    )
+    # a small cell an earlier release withheld must stay protected, whatever is shown now,
+    # and so must a period no table shows that this release would give by difference
+    earlier = np.zeros(len(cube.keys), bool) if shift is None else ~np.isnan(shift)
+    derived = cube.derivable(cube.publishable | earlier) & ~cube.derivable(earlier)
+    sensitive = (
+        cube.publishable | _withheld_earlier(cube, fixed, value) | derived
+    ) & sensitive_cells(cube.values, threshold)
     if shift is not None and sensitive.any():
         _refuse_unprotectable(cube, sensitive, protection, shift)
     suppressed = suppress(cube, sensitive, protection, shift, time_limit)
@@ -221,7 +226,10 @@ def audit_linked(
     """`audit` for the output of `protect_linked`: intervals over the base cells.
 
     Every published cell of every table of `frame` (and of `fixed`, earlier releases) is an
-    equation over the base cells of `base`, which are ≥ 0.
+    equation over the base cells of `base`, which are ≥ 0. A period no table shows that the
+    published cells give by difference (March from the first quarter, January and
+    February; see `Axis.derive`) is audited too, with the status `derived`: sensitive when
+    it is small.
     """
     frame = _check_status(frame, ["table", *dims, value, "status"])
     publish = [tuple(str(name).split(",")) for name in pd.unique(frame["table"])]
@@ -230,6 +238,8 @@ def audit_linked(
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
     earlier = _withheld_earlier(cube, fixed, value) & (status == "")
     status = np.where(earlier, "earlier", status)
+    shown = cube.publishable if shift is None else cube.publishable | ~np.isnan(shift)
+    status = np.where(cube.derivable(shown) & (status == ""), DERIVED, status)
     return _audit_cube(cube, status, value, protection, threshold, shift)
 
 
@@ -285,8 +295,9 @@ def _audit_cube(cube, status, value, protection, threshold, shift=None):
         protection = DEFAULT_THRESHOLD if threshold is None else threshold
     published = status == PUBLISHED
     earlier = status == "earlier"  # withheld by an earlier release, not shown now
+    derived = status == DERIVED  # no table shows it; the published cells give it by difference
     small = sensitive_cells(cube.values, DEFAULT_THRESHOLD if threshold is None else threshold)
-    sensitive = (status == PRIMARY) | (earlier & small)
+    sensitive = (status == PRIMARY) | ((earlier | derived) & small)
     if threshold is not None:
         sensitive |= cube.publishable & small
     fixed = np.zeros(len(cube.keys), bool) if shift is None else ~np.isnan(shift)
@@ -297,7 +308,7 @@ def _audit_cube(cube, status, value, protection, threshold, shift=None):
     except ValueError as exc:
         raise DisclosureError(str(exc)) from None
     records = []
-    for cell in np.flatnonzero((cube.publishable | earlier) & (~published | sensitive)):
+    for cell in np.flatnonzero((cube.publishable | earlier | derived) & (~published | sensitive)):
         x = float(cube.values[cell])
         if published[cell] or fixed[cell]:
             low = high = x + (shift[cell] if fixed[cell] else 0.0)

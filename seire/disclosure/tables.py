@@ -123,6 +123,23 @@ class Cube:
         sizes = [len(a.labels) + 1 for a in self.axes]
         return int(np.ravel_multi_index(at, sizes))
 
+    def derivable(self, known: np.ndarray) -> np.ndarray:
+        """Cells no table shows that a reader of the `known` cells (bool per cell) gets by
+        difference (see `Axis.derive`): a period less periods inside it, for the same
+        labels of the other dimensions."""
+        shape = [len(a.labels) + 1 for a in self.axes]
+        known = known.reshape(shape)
+        out = np.zeros(shape, dtype=bool)
+        for p, axis in enumerate(self.axes):
+            for cell, whole, parts in axis.derived:
+                given = known.take(whole, axis=p)
+                for part in parts:
+                    given = given & known.take(part, axis=p)
+                index = [slice(None)] * len(shape)
+                index[p] = cell
+                out[tuple(index)] |= given
+        return out.ravel()
+
     def line_list(self) -> list[tuple[int, list[int]]]:
         """The equations as (parent, children) among publishable cells only."""
         out = []
@@ -133,6 +150,10 @@ class Cube:
             if self.publishable[cells].all():
                 out.append((int(cells[coefs < 0][0]), [int(c) for c in cells[coefs > 0]]))
         return out
+
+
+def _entry_of(entries: list[Entry], dim: str) -> Entry | None:
+    return next((entry for entry in entries if entry.name == dim), None)
 
 
 def table_name(table: tuple[str, ...]) -> str:
@@ -244,14 +265,17 @@ def build(
         tables.append(entries)
         for entry in entries:
             want(entry)
-    for table in known:
-        for entry in table:
-            want(parse_entry(entry, dims))
+    earlier = [[parse_entry(entry, dims) for entry in table] for table in known]
+    for entries in earlier:
+        for entry in entries:
+            want(entry)
     axes = []
     for d in dims:
         leaves = list(pd.unique(frame[d]))
         if wanted[d] or spans[d]:
             axis = time_axis(d, leaves, frame, wanted[d], spans[d])
+            shown = [axis.shown(_entry_of(entries, d)) for entries in [*tables, *earlier]]
+            axis.derive(set().union(*shown))
         else:
             axis = Axis(d, leaves)
         axis.close()

@@ -162,3 +162,25 @@ def independently_checked(out, frame, dims, threshold=5, protection=5, value="n"
         if top < n + protection - 1e-6 or low.fun > max(0, n - protection) + 1e-6:
             bad.append((key, low.fun, top))
     return bad
+
+
+def narrowed(out, frame, dims, where: dict, value="n") -> tuple[float, float]:
+    """(low, high) of the sum of the base cells of `frame` whose labels are `where` ({dim:
+    label}), over non-negative base cells that give every published row of `out` its value:
+    what a reader of `out` knows of a count no row shows."""
+    base_keys = [tuple(r) for r in frame[dims].itertuples(index=False)]
+    a_eq, b_eq = [], []
+    for _, row in out[out.status == "published"].iterrows():
+        vector = np.zeros(len(base_keys))
+        vector[members(row, dims, levels_of(row["table"]), base_keys)] = 1.0
+        a_eq.append(vector)
+        b_eq.append(row[value])
+    target = np.array(
+        [all(key[dims.index(d)] == label for d, label in where.items()) for key in base_keys],
+        dtype=float,
+    )
+    bounds = [(0, None)] * len(base_keys)
+    low = linprog(target, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+    high = linprog(-target, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
+    assert low.status == 0, low.message
+    return low.fun, (float("inf") if high.status == 3 else -high.fun)

@@ -203,3 +203,29 @@ def test_the_rounding_audit_fails_when_a_small_cell_is_recovered_exactly(tmp_pat
         "--method", "round3", "--output", out)  # fmt: skip
     with pytest.raises(CommandError, match="2 small cell"):
         run("audit", "--input", out, "--original", original, "--dims", "g", "--value", "count")
+
+
+def test_a_month_given_by_two_year_to_date_tables_is_protected_and_audited(tmp_path, capsys):
+    base = tmp_path / "B.csv"
+    counts = {"p": [20, 25, 2], "q": [30, 40, 35]}  # p had 2 in March
+    months = ["2026M01", "2026M02", "2026M03"]
+    base.write_text(
+        "a,month,count\n"
+        + "".join(f"{a},{m},{counts[a][i]}\n" for a in "pq" for i, m in enumerate(months))
+    )
+    out = tmp_path / "OUT.csv"
+    ytd = "a,month:total@2026M01..2026M02;a,month:total@2026M01..2026M03"
+    run("protect", "--input", base, "--dims", "a,month", "--value", "count", "--publish", ytd,
+        "--output", out)  # fmt: skip
+    published = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert (published.status == "secondary").any()  # no table cell is small, yet March is
+    shown = published[published.status == "published"].set_index(["a", "month"])["count"]
+    march_p = ("p", "2026M01..2026M03"), ("p", "2026M01..2026M02")
+    assert not all(cell in shown.index for cell in march_p)  # not both: 47 - 45 = 2
+    run("audit", "--input", out, "--original", base, "--dims", "a,month", "--value", "count",
+        "--threshold", 5)  # fmt: skip
+    said = capsys.readouterr().out
+    # March for p, for q and for both
+    assert (
+        "3 cells of periods no table shows, given by difference" in said and "audit clean" in said
+    )

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from seire.disclosure import TOTAL, DisclosureError, audit_linked, protect, protect_linked
-from tests.disclosure.independent import independently_checked
+from tests.disclosure.independent import independently_checked, narrowed
 
 DIMS = ["a", "b", "month"]
 MONTHS = ["2025M11", "2025M12", "2026M01", "2026M02"]
@@ -155,3 +155,41 @@ def test_a_bad_span_is_refused_clearly(labels, entry, message):
     frame = pd.DataFrame({"month": labels, "n": [3, 9]})
     with pytest.raises(DisclosureError, match=message):
         protect_linked(frame, ["month"], "n", [(entry,)])
+
+
+def year_to_date():
+    """Three months of two groups; group p had 2 clients in March."""
+    frame = pd.DataFrame(
+        list(product("pq", ["2026M01", "2026M02", "2026M03"])), columns=["a", "month"]
+    )
+    frame["n"] = [20, 25, 2, 30, 40, 35]
+    return frame
+
+
+def ytd(month: str) -> tuple[str, str]:
+    return ("a", f"month:total@2026M01..{month}")
+
+
+def test_a_month_no_table_shows_is_protected_when_year_to_date_tables_give_it():
+    frame, dims = year_to_date(), ["a", "month"]
+    # year-to-date tables alone have no small cell, so protected one by one nothing is
+    # withheld, and March is the difference of the last two: 2 for group p
+    alone = [protect_linked(frame, dims, "n", [ytd(m)]) for m in ("2026M01", "2026M02", "2026M03")]
+    assert all((table.status == "published").all() for table in alone)
+    union = pd.concat(alone, ignore_index=True)
+    assert narrowed(union, frame, dims, {"a": "p", "month": "2026M03"}) == (2, 2)
+
+    # Seire's releases, each holding the ones before: March is a sensitive cell of the last
+    released = pd.DataFrame()
+    for month in ("2026M01", "2026M02", "2026M03"):
+        fixed = released if len(released) else None
+        release = protect_linked(frame, dims, "n", [ytd(month)], fixed=fixed)
+        report = audit_linked(release, frame, dims, "n", 5, threshold=5, fixed=fixed)
+        assert report.ok.all()
+        released = pd.concat([released, release], ignore_index=True)
+    derived = report[report.status == "derived"].set_index(["a", "month"])
+    assert derived.loc[("p", "2026M03"), "sensitive"]
+    assert not derived.loc[("q", "2026M03"), "sensitive"]  # 35: derived, not small
+    low, high = narrowed(released, frame, dims, {"a": "p", "month": "2026M03"})
+    assert low <= 0 and high >= 2 + 5  # the reader cannot tell March's 2 from 0 or 7
+    assert independently_checked(released, frame, dims) == []

@@ -42,7 +42,8 @@ from seire.disclosure import (
     round_table,
     rounding_range,
 )
-from seire.disclosure.tables import LEVELS, check_frame
+from seire.disclosure.protect import DERIVED, PUBLISHED
+from seire.disclosure.tables import check_frame, parse_entry
 
 
 def read_csv(path: str) -> pd.DataFrame:
@@ -75,16 +76,14 @@ def split_publish(text: str, dims: list[str]) -> list[tuple[str, ...]]:
     """`"a,b;a,month:quarter"` → [("a", "b"), ("a", "month:quarter")]."""
     tables = [tuple(split_dims(part)) for part in text.split(";") if part.strip()]
     for table in tables:
-        unknown = [d for d in table if d.partition(":")[0] not in dims]
+        unknown = [d for d in table if d.partition("@")[0].partition(":")[0] not in dims]
         if unknown:
             raise CommandError(f"--publish names {', '.join(unknown)}, not among --dims")
         for entry in table:
-            name, colon, level = entry.partition(":")
-            if colon and level not in LEVELS:
-                raise CommandError(
-                    f"--publish: {entry!r}: the level must be one of {', '.join(LEVELS)} "
-                    f"(e.g. {name}:quarter)"
-                )
+            try:
+                parse_entry(entry, dims)  # a level, a span (`month:total@2026M01..2026M03`)
+            except DisclosureError as exc:
+                raise CommandError(f"--publish: {exc.message}") from None
     return tables
 
 
@@ -196,8 +195,16 @@ class Command(BaseCommand):
         except DisclosureError as exc:
             raise located(input, exc) from None
         bad = result[~result["ok"]]
-        suppressed = int((result["status"] != "published").sum())
-        self.stdout.write(f"{suppressed} suppressed cells audited")
+        derived = int((result["status"] == DERIVED).sum())
+        suppressed = int((~result["status"].isin([PUBLISHED, DERIVED])).sum())
+        self.stdout.write(
+            f"{suppressed} suppressed cells audited"
+            + (
+                f", and {derived} cells of periods no table shows, given by difference"
+                if derived
+                else ""
+            )
+        )
         for row in bad.itertuples(index=False):
             cell = ", ".join(f"{d}={getattr(row, d)}" for d in dims)
             high = "∞" if math.isinf(row.high) else f"{row.high:g}"
