@@ -10,7 +10,7 @@ from seire.publishing import services
 from seire.publishing.cubes import CubeSpec, build_cube
 from seire.publishing.models import Release, ReleaseTable
 from seire.publishing.protection import protect_tables
-from tests.disclosure.independent import independently_checked
+from tests.disclosure.independent import independently_checked, narrowed
 from tests.publishing.conftest import AFTER, PLANNED
 
 DIMS = ["county", "gender", "crime_type", "period"]
@@ -226,3 +226,39 @@ def test_an_earlier_table_over_more_dimensions_still_pins_its_margins():
         assert "county=tartu, gender=male" in str(exc)
     else:
         raise AssertionError("a count the wide table showed was taken as protected")
+
+
+def year_to_date_release(month: str) -> Release:
+    """A release of the episodes by gender from January to `month`."""
+    release = Release.objects.create(code=f"vs-ytd-{month}", title_et=month, title_en=month,
+                                     planned_at=PLANNED)  # fmt: skip
+    ReleaseTable.objects.create(release=release, code="gender-ytd", title_et="Sugu",
+                                title_en="Gender", measure="episodes", dims=["gender"],
+                                period_from="2026M01", period_to=month,
+                                granularity="month")  # fmt: skip
+    return release
+
+
+def test_year_to_date_releases_do_not_give_away_a_small_month(cast):
+    counts = {"female": (10, 12, 11), "male": (6, 7, 2)}  # 2 men in March
+    Episode.objects.bulk_create(
+        Episode(source_id=f"Y{gender}{month}{i}", client_key=f"Y{gender}{month}{i}",
+                service=cast.vs, unit=cast.harju_vs, county=cast.harju,
+                opened=date(2026, month, 10), crime_type="domestic_violence", gender=gender,
+                age_group="26-35")
+        for gender, by_month in counts.items()
+        for month, n in enumerate(by_month, start=1)
+        for i in range(n)
+    )  # fmt: skip
+    base = base_cells()
+    february, march = (year_to_date_release(m) for m in ("2026M02", "2026M03"))
+    released = pd.concat(
+        [with_truth(as_rows(services.publish(r, now=AFTER).version), base)
+         for r in (february, march)],
+        ignore_index=True,
+    )  # fmt: skip
+    # no cell of either table is small; March is their difference, 2 for men
+    assert set(released.status) != {"published"}  # Seire withheld something for March
+    low, high = narrowed(released, base, DIMS, {"gender": "male", "period": "2026M03"}, "value")
+    assert low <= 0 and high >= 2 + 5
+    assert independently_checked(released, base, DIMS, value="value") == []
