@@ -86,21 +86,22 @@ def protect_linked(
     `table` (the aggregation's dims joined by commas), the dims (`TOTAL` where summed or
     left out), `value` and `status`. A cell shared by several tables (e.g. the grand total)
     has the same status in each. Raises `DisclosureError` if earlier releases already pin a
-    sensitive cell so that no suppression can protect it.
+    sensitive cell so that no suppression can protect it (a derived period they already
+    give away is left as it is: nothing withheld now would help).
     """
     threshold, protection = _check_parameters(threshold, protection)
     dims = list(dims)
     cube = build(base, dims, value, [tuple(t) for t in publish], _known_tables(fixed))
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
     # a small cell an earlier release withheld must stay protected, whatever is shown now,
-    # and so must a period no table shows that this release would give by difference
-    earlier = np.zeros(len(cube.keys), bool) if shift is None else ~np.isnan(shift)
-    derived = cube.derivable(cube.publishable | earlier) & ~cube.derivable(earlier)
-    sensitive = (
-        cube.publishable | _withheld_earlier(cube, fixed, value) | derived
-    ) & sensitive_cells(cube.values, threshold)
+    # and so must a period no table shows that the tables give by difference
+    withheld = _withheld_earlier(cube, fixed, value)
+    derived = _derived(cube, withheld, shift)
+    small = sensitive_cells(cube.values, threshold)
+    sensitive = (cube.publishable | withheld | derived) & small
     if shift is not None and sensitive.any():
-        _refuse_unprotectable(cube, sensitive, protection, shift)
+        # (a derived period earlier releases alone give is beyond help: not refused for it)
+        sensitive &= ~_refuse_unprotectable(cube, sensitive, protection, shift, derived)
     suppressed = suppress(cube, sensitive, protection, shift, time_limit)
     status = np.where(sensitive, PRIMARY, np.where(suppressed, SECONDARY, PUBLISHED))
     return _cells_frame(cube, value, status)
@@ -168,27 +169,50 @@ def _withheld_earlier(cube: Cube, fixed: pd.DataFrame | None, value: str) -> np.
     return withheld
 
 
-def _refuse_unprotectable(cube, sensitive, protection, shift):
-    """Earlier releases alone (everything new withheld) must leave each sensitive cell room."""
+def _derived(cube: Cube, withheld: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
+    """The periods no table shows that the cells of the tables now and before (whatever
+    their status: what is withheld is for the LP to weigh) give by difference."""
+    earlier = withheld if shift is None else withheld | ~np.isnan(shift)
+    return cube.derivable(cube.publishable | earlier)
+
+
+def _pinned_earlier(cube, cells, protection, shift) -> dict[int, tuple[float, float]]:
+    """{cell: (low, high)} of the `cells` that earlier releases alone (everything new
+    withheld) narrow to less than ±`protection`; raises `DisclosureError` when the earlier
+    cells do not fit the base."""
     fixed = ~np.isnan(shift)
     try:
-        lines, unused = cube.attack_lines(fixed | sensitive)
+        lines, unused = cube.attack_lines(fixed | cells)
         attacker = Attacker(lines, cube.values, fixed | unused, np.where(fixed, shift, 0.0))
     except ValueError as exc:
         raise DisclosureError(f"earlier published cells do not fit the base data: {exc}") from None
-    problems = []
-    for cell in np.flatnonzero(sensitive):
+    pinned = {}
+    for cell in np.flatnonzero(cells):
         x = cube.values[cell]
         high = x + attacker.move(cell, 1).size if not fixed[cell] else x + shift[cell]
         low = x - attacker.move(cell, -1).size if not fixed[cell] else x + shift[cell]
         if high < x + protection - TOLERANCE or low > max(0.0, x - protection) + TOLERANCE:
+            pinned[cell] = (low, high)
+    return pinned
+
+
+def _refuse_unprotectable(cube, sensitive, protection, shift, derived) -> np.ndarray:
+    """Earlier releases alone (everything new withheld) must leave each sensitive cell room;
+    returns the derived periods they already narrow (nothing withheld now can help)."""
+    pinned = _pinned_earlier(cube, sensitive, protection, shift)
+    problems = []
+    for cell, (low, high) in pinned.items():
+        if not derived[cell]:
             label = ", ".join(f"{d}={k}" for d, k in zip(cube.dims, cube.keys[cell], strict=False))
-            problems.append(f"{label} (value {x}) is pinned to [{low:g}, {high:g}]")
+            problems.append(f"{label} (value {cube.values[cell]}) is pinned to [{low:g}, {high:g}]")
     if problems:
         raise DisclosureError(
             "earlier published cells already narrow these sensitive cells below the "
             "protection interval, whatever is withheld now: " + "; ".join(problems)
         )
+    given = np.zeros(len(cube.keys), dtype=bool)
+    given[list(pinned)] = True
+    return given & derived
 
 
 def audit(
@@ -227,20 +251,31 @@ def audit_linked(
 
     Every published cell of every table of `frame` (and of `fixed`, earlier releases) is an
     equation over the base cells of `base`, which are ≥ 0. A period no table shows that the
-    published cells give by difference (March from the first quarter, January and
-    February; see `Axis.derive`) is audited too, with the status `derived`: sensitive when
-    it is small.
+    tables give by difference (March from the first quarter, January and February; see
+    `Axis.derive`) is audited too, with the status `derived`: sensitive when it is small,
+    unless earlier releases alone already narrow it (nothing published now could help).
     """
     frame = _check_status(frame, ["table", *dims, value, "status"])
     publish = [tuple(str(name).split(",")) for name in pd.unique(frame["table"])]
     cube = build(base, dims, value, publish, _known_tables(fixed))
     status = _statuses(cube, frame, dims, value)
     shift = _fixed_shift(cube, fixed, value) if fixed is not None else None
-    earlier = _withheld_earlier(cube, fixed, value) & (status == "")
-    status = np.where(earlier, "earlier", status)
-    shown = cube.publishable if shift is None else cube.publishable | ~np.isnan(shift)
-    status = np.where(cube.derivable(shown) & (status == ""), DERIVED, status)
+    withheld = _withheld_earlier(cube, fixed, value)
+    status = np.where(withheld & (status == ""), "earlier", status)
+    derived = _derived(cube, withheld, shift) & (status == "")
+    if shift is not None and derived.any():  # what earlier releases alone give is not audited
+        small = sensitive_cells(cube.values, threshold or DEFAULT_THRESHOLD)
+        pinned = _pinned_earlier(cube, derived & small, _protection(protection, threshold), shift)
+        derived[list(pinned)] = False
+    status = np.where(derived, DERIVED, status)
     return _audit_cube(cube, status, value, protection, threshold, shift)
+
+
+def _protection(protection: float | None, threshold: int | None) -> float:
+    """The audit's protection: as given, else the threshold, else the default threshold."""
+    if protection is not None:
+        return protection
+    return DEFAULT_THRESHOLD if threshold is None else threshold
 
 
 def _check_status(frame, columns):
@@ -291,8 +326,7 @@ def _statuses(cube: Cube, frame: pd.DataFrame, dims, value) -> np.ndarray:
 
 
 def _audit_cube(cube, status, value, protection, threshold, shift=None):
-    if protection is None:
-        protection = DEFAULT_THRESHOLD if threshold is None else threshold
+    protection = _protection(protection, threshold)
     published = status == PUBLISHED
     earlier = status == "earlier"  # withheld by an earlier release, not shown now
     derived = status == DERIVED  # no table shows it; the published cells give it by difference

@@ -166,8 +166,8 @@ def independently_checked(out, frame, dims, threshold=5, protection=5, value="n"
 
 def narrowed(out, frame, dims, where: dict, value="n") -> tuple[float, float]:
     """(low, high) of the sum of the base cells of `frame` whose labels are `where` ({dim:
-    label}), over non-negative base cells that give every published row of `out` its value:
-    what a reader of `out` knows of a count no row shows."""
+    label, or a list of labels}), over non-negative base cells that give every published
+    row of `out` its value: what a reader of `out` knows of a count no row shows."""
     base_keys = [tuple(r) for r in frame[dims].itertuples(index=False)]
     a_eq, b_eq = [], []
     for _, row in out[out.status == "published"].iterrows():
@@ -176,7 +176,13 @@ def narrowed(out, frame, dims, where: dict, value="n") -> tuple[float, float]:
         a_eq.append(vector)
         b_eq.append(row[value])
     target = np.array(
-        [all(key[dims.index(d)] == label for d, label in where.items()) for key in base_keys],
+        [
+            all(
+                key[dims.index(d)] in (labels if isinstance(labels, list) else [labels])
+                for d, labels in where.items()
+            )
+            for key in base_keys
+        ],
         dtype=float,
     )
     bounds = [(0, None)] * len(base_keys)
